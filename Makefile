@@ -1,0 +1,49 @@
+# Switchboard: `make run` serves the dashboard, `make test` runs every test.
+# Both set up everything they need from the lock file on first use.
+
+PYTHON ?= python3
+PORT ?= 8000
+UV_VERSION := 0.13.8
+VENV := .venv
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
+export UV_PYTHON_DOWNLOADS := never
+export UV_NO_PROGRESS := 1
+
+.PHONY: run test lint venv browser clean
+
+run: venv
+	$(VENV)/bin/python manage.py migrate --noinput
+	$(VENV)/bin/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: venv browser
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/python manage.py check
+	$(VENV)/bin/pytest
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+venv: $(VENV)/.synced
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+# Re-syncs whenever the lock changes; `--frozen` installs exactly what uv.lock pins.
+$(VENV)/.synced: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	touch $@
+
+# Browser tests drive Debian's Chromium; install it when it is missing.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+clean:
+	rm -rf $(VENV) $(TOOLS) .pytest_cache .ruff_cache

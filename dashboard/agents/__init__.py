@@ -1,0 +1,1 @@
+"""The agents service (cache, single flight, staleness) and the `Snapshot` it returns."""

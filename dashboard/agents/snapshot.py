@@ -1,0 +1,38 @@
+"""The `Snapshot`: every agent of the organization as read at one moment, and what went wrong."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from dashboard.opencx.schema import ParseProblem, PhoneAgent
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    agents: tuple[PhoneAgent, ...]
+    fetched_at: datetime
+    # "demo" for the built-in sample organization, else the API's base URL.
+    source: str
+    problems: tuple[ParseProblem, ...]
+    # Names this exact content: workers compare versions to know when to re-read the shared cache.
+    version: str
+    # Why the data is older than the cache period allows (the last refresh failed), or None.
+    stale_reason: str | None = None
+    by_id: Mapping[str, PhoneAgent] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_id: dict[str, PhoneAgent] = {}
+        for agent in self.agents:
+            by_id.setdefault(agent.id, agent)
+        object.__setattr__(self, "by_id", by_id)
+
+    @property
+    def is_demo(self) -> bool:
+        return self.source == "demo"
+
+    @property
+    def org_id(self) -> str | None:
+        return next((agent.org_id for agent in self.agents if agent.org_id), None)
+
+    def get(self, agent_id: str) -> PhoneAgent | None:
+        return self.by_id.get(agent_id)

@@ -1,0 +1,153 @@
+"""A fake OpenCX API over loopback HTTP.
+
+Demo mode serves its sample organization from here, so demo data goes through the very same
+HTTP client as production; the tests use it as the stand-in for OpenCX. It checks the Bearer
+token like the real API and can be told to misbehave in the ways the real one might.
+"""
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+UNAUTHORIZED_BODY = json.dumps({"statusCode": 401, "message": "Unauthorized", "error": "Unauthorized"})
+
+# name -> what the upstream does instead of answering properly
+FAULTS: dict[str, str] = {
+    "401": "rejects the token (HTTP 401)",
+    "403": "refuses the token access (HTTP 403)",
+    "429": "rate limits (HTTP 429, Retry-After: 30)",
+    "500": "fails (HTTP 500)",
+    "503": "is unavailable (HTTP 503)",
+    "slow": "answers after a long delay",
+    "truncated": "sends truncated JSON",
+    "not-a-list": "sends a JSON object instead of a list",
+    "html": "sends an HTML page instead of JSON",
+    "drop": "drops the connection",
+}
+
+
+class FakeOpenCX:
+    """A running fake API: `url` to point a client at, `token` to authenticate with."""
+
+    def __init__(self, agents: list[Any], *, token: str, voices: list[Any] | None = None) -> None:
+        self.token = token
+        self.fault: str | None = None
+        self.slow_seconds = 30.0
+        self.calls = 0
+        self._lock = threading.Lock()
+        self._bodies: dict[str, bytes] = {}
+        self.set_agents(agents)
+        self.set_voices(voices or [])
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-opencx", daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> "FakeOpenCX":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> "FakeOpenCX":
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def set_agents(self, agents: list[Any] | bytes) -> None:
+        """What `GET /phone` returns: JSON-able data, or raw bytes sent as they are."""
+        self._bodies["/phone"] = agents if isinstance(agents, bytes) else json.dumps(agents).encode()
+
+    def set_voices(self, voices: list[Any]) -> None:
+        self._bodies["/phone/voices"] = json.dumps(voices).encode()
+
+    def _count_call(self) -> None:
+        with self._lock:
+            self.calls += 1
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:
+                path = self.path.split("?", 1)[0]
+                body = fake._bodies.get(path)
+                if body is None:
+                    return self._send(404, b'{"statusCode": 404, "message": "Not Found"}')
+                fake._count_call()
+                if self.headers.get("Authorization") != f"Bearer {fake.token}":
+                    return self._send(401, UNAUTHORIZED_BODY.encode())
+                action = FAULT_ACTIONS.get(fake.fault or "")
+                if action is not None:
+                    return action(self, fake)
+                return self._send(200, body)
+
+            def _send(self, status: int, body: bytes, content_type: str = "application/json",
+                      headers: dict[str, str] | None = None) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                """Quiet: the dashboard logs what matters about upstream calls itself."""
+
+        return Handler
+
+
+def _status(code: int, headers: dict[str, str] | None = None) -> Callable[[Any, FakeOpenCX], None]:
+    def act(handler: Any, fake: FakeOpenCX) -> None:
+        body = UNAUTHORIZED_BODY.encode() if code == 401 else json.dumps({"statusCode": code}).encode()
+        handler._send(code, body, headers=headers)
+
+    return act
+
+
+def _slow(handler: Any, fake: FakeOpenCX) -> None:
+    time.sleep(fake.slow_seconds)
+    handler._send(200, fake._bodies["/phone"])
+
+
+def _truncated(handler: Any, fake: FakeOpenCX) -> None:
+    body = fake._bodies["/phone"]
+    handler._send(200, body[: max(1, len(body) // 2)])
+
+
+def _drop(handler: Any, fake: FakeOpenCX) -> None:
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", "100000")
+    handler.end_headers()
+    handler.wfile.write(b'[{"id": "')
+    handler.close_connection = True
+
+
+FAULT_ACTIONS: dict[str, Callable[[Any, FakeOpenCX], None]] = {
+    "401": _status(401),
+    "403": _status(403),
+    "429": _status(429, {"Retry-After": "30"}),
+    "500": _status(500),
+    "503": _status(503),
+    "slow": _slow,
+    "truncated": _truncated,
+    "not-a-list": lambda handler, fake: handler._send(200, b'{"data": []}'),
+    "html": lambda handler, fake: handler._send(
+        200, b"<html><body><h1>Sign in to continue</h1></body></html>", "text/html"
+    ),
+    "drop": _drop,
+}

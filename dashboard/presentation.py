@@ -1,0 +1,87 @@
+"""How values look, shared by the tables and the templates so a value reads the same everywhere.
+
+Every function returns escaped HTML: upstream text goes through `format_html`, never `mark_safe`.
+"""
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.contrib.humanize.templatetags.humanize import naturaltime
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
+from dashboard.opencx.schema import AGENT_TYPES, MODELS, NOISE_PRESETS, STT_MODELS
+
+DASH = format_html('<span class="text-body-tertiary" title="not set">—</span>')
+
+KNOWN_VALUES: dict[str, tuple[str, ...]] = {
+    "type": AGENT_TYPES,
+    "model": MODELS,
+    "stt_model": STT_MODELS,
+    "background_noise_preset": NOISE_PRESETS,
+}
+# Subtle Bootstrap palettes work in both colour modes and keep contrast at WCAG AA.
+PALETTE = (
+    "bg-primary-subtle text-primary-emphasis border-primary-subtle",
+    "bg-success-subtle text-success-emphasis border-success-subtle",
+    "bg-info-subtle text-info-emphasis border-info-subtle",
+    "bg-warning-subtle text-warning-emphasis border-warning-subtle",
+    "bg-danger-subtle text-danger-emphasis border-danger-subtle",
+    "bg-secondary-subtle text-secondary-emphasis border-secondary-subtle",
+)
+UNKNOWN_STYLE = "bg-body text-body border-secondary border-dashed"
+
+
+def dash_or(value: object) -> object:
+    return DASH if value is None or value == "" else value
+
+
+def enum_badge(field: str, value: str | None) -> SafeString:
+    """A badge whose colour is fixed per known value; unknown values get a neutral badge."""
+    if value is None:
+        return DASH
+    known = KNOWN_VALUES.get(field, ())
+    if value in known:
+        style = PALETTE[known.index(value) % len(PALETTE)]
+        return format_html('<span class="badge border {}">{}</span>', style, value)
+    return format_html(
+        '<span class="badge border {}" title="A value this dashboard does not know yet">{}</span>',
+        UNKNOWN_STYLE, value,
+    )
+
+
+def yes_no(value: bool | None) -> SafeString:
+    if value is None:
+        return DASH
+    if value:
+        return format_html('<span class="text-success" aria-hidden="true">✓</span>'
+                           '<span class="visually-hidden">yes</span>')
+    return format_html('<span class="text-body-secondary" aria-hidden="true">✗</span>'
+                       '<span class="visually-hidden">no</span>')
+
+
+def text_list(values: Iterable[str] | None, *, empty: str = "none") -> SafeString:
+    if values is None:
+        return DASH
+    values = list(values)
+    if not values:
+        return format_html('<span class="text-body-secondary">{}</span>', empty)
+    return format_html_join(", ", "{}", ((value,) for value in values))
+
+
+def moment(value: datetime | None) -> SafeString:
+    """Relative time, with the exact UTC time in the tooltip."""
+    if value is None:
+        return DASH
+    exact = value.strftime("%Y-%m-%d %H:%M:%S UTC")
+    return format_html('<time datetime="{}" title="{}">{}</time>', value.isoformat(), exact, naturaltime(value))
+
+
+def failover_badge(state: str) -> SafeString:
+    if state == "none":
+        return format_html('<span class="badge border {}">none</span>', PALETTE[5])
+    if state == "set":
+        return format_html('<span class="badge border {}">set</span>', PALETTE[1])
+    return format_html(
+        '<span class="badge border {}" title="A placeholder UUID, shown as it is">{}</span>', PALETTE[3], state
+    )

@@ -1,0 +1,22 @@
+"""Template filters for agent values; each one delegates to `dashboard.presentation`."""
+
+from django import template
+
+from dashboard import presentation
+
+register = template.Library()
+
+register.filter("dash", presentation.dash_or)
+register.filter("yes_no", presentation.yes_no)
+register.filter("moment", presentation.moment)
+register.filter("failover_badge", presentation.failover_badge)
+
+
+@register.filter
+def text_list(values, empty: str = "none"):
+    return presentation.text_list(values, empty=empty)
+
+
+@register.filter
+def enum_badge(value, field: str):
+    return presentation.enum_badge(field, value)

@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import path, register_converter
+from django.views.generic import RedirectView
+
+from dashboard.agents.ids import AgentIdConverter
+from dashboard.views import agents, health
+
+register_converter(AgentIdConverter, "agent_id")
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="agent-list"), name="home"),
+    path("agents/", agents.agent_list, name="agent-list"),
+    path("agents/<agent_id:agent_id>/", agents.agent_detail, name="agent-detail"),
+    path("problems/", agents.problem_list, name="problem-list"),
+    path("refresh/", agents.refresh, name="refresh"),
+    path("healthz", health.healthz, name="healthz"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,135 @@
+"""Agent pages: the list, one agent's detail, the parse problems, and the Refresh action."""
+
+import math
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from dashboard.agents.service import SnapshotUnavailable, get_snapshot, refresh_snapshot
+from dashboard.filters import NOT_SET, NOT_SET_LABEL, AgentFilterForm, language_label
+from dashboard.opencx.errors import OpenCXError
+from dashboard.opencx.flow import flow_outline
+from dashboard.tables import DEFAULT_PER_PAGE, PER_PAGE_CHOICES, SORT_KEYS, AgentTable
+
+LIST_QUERY_SESSION_KEY = "agent_list_query"
+
+
+@require_GET
+def agent_list(request: HttpRequest) -> HttpResponse:
+    snapshot = get_snapshot()
+    form = AgentFilterForm(request.GET, agents=snapshot.agents)
+    rows = form.apply(snapshot.agents)
+    notices = form.ignored()
+
+    per_page = _per_page(request, notices)
+    sort = _sort(request, notices)
+    table = AgentTable(rows, order_by=sort)
+    table.paginate(page=_page(request, len(rows), per_page, notices), per_page=per_page)
+
+    if request.session.get(LIST_QUERY_SESSION_KEY) != request.GET.urlencode():
+        request.session[LIST_QUERY_SESSION_KEY] = request.GET.urlencode()
+    return render(request, "agents/list.html", {
+        "snapshot": snapshot,
+        "form": form,
+        "table": table,
+        "notices": notices,
+        "chips": _chips(form),
+        "per_page": per_page,
+        "per_page_choices": PER_PAGE_CHOICES,
+        "shown": len(rows),
+    })
+
+
+def _per_page(request: HttpRequest, notices: list[str]) -> int:
+    raw = request.GET.get("per_page")
+    if raw is None:
+        return DEFAULT_PER_PAGE
+    if raw.isdigit() and int(raw) in PER_PAGE_CHOICES:
+        return int(raw)
+    choices = ", ".join(str(choice) for choice in PER_PAGE_CHOICES)
+    notices.append(f"{raw[:20]!r} is not a page size ({choices}): showing {DEFAULT_PER_PAGE} per page.")
+    return DEFAULT_PER_PAGE
+
+
+def _sort(request: HttpRequest, notices: list[str]) -> list[str]:
+    raw = request.GET.get("sort", "")
+    aliases = [alias.strip() for alias in raw.split(",") if alias.strip()]
+    unknown = [alias for alias in aliases if alias.lstrip("-") not in SORT_KEYS]
+    if unknown:
+        notices.append(f"Cannot sort by {', '.join(repr(a[:40]) for a in unknown)}: that sort was ignored.")
+    return [alias for alias in aliases if alias not in unknown]
+
+
+def _page(request: HttpRequest, count: int, per_page: int, notices: list[str]) -> int:
+    raw = request.GET.get("page")
+    last = max(1, math.ceil(count / per_page))
+    if raw is None:
+        return 1
+    if not raw.isdigit() or int(raw) < 1:
+        notices.append(f"{raw[:20]!r} is not a page number: showing the first page.")
+        return 1
+    if int(raw) > last:
+        notices.append(f"There is no page {int(raw):,}: showing the last page, {last:,}.")
+        return last
+    return int(raw)
+
+
+def _chips(form: AgentFilterForm) -> list[dict[str, str]]:
+    """One removable chip per active filter value, with the URL that drops just that value."""
+    chips = []
+    for name, values in form.active().items():
+        label = "search" if name == "q" else form.fields[name].label.lower()
+        for value in values:
+            remaining = form.data.copy()
+            remaining.setlist(name, [v for v in remaining.getlist(name) if v != value])
+            remaining.pop("page", None)
+            shown = NOT_SET_LABEL if value == NOT_SET else language_label(value) if name == "language" else value
+            chips.append({"label": label, "value": shown, "url": "?" + remaining.urlencode()})
+    return chips
+
+
+@require_GET
+def agent_detail(request: HttpRequest, agent_id: str) -> HttpResponse:
+    snapshot = get_snapshot()
+    back = reverse("agent-list")
+    if request.session.get(LIST_QUERY_SESSION_KEY):
+        back += "?" + request.session[LIST_QUERY_SESSION_KEY]
+    agent = snapshot.get(agent_id)
+    if agent is None:
+        return render(
+            request, "agents/not_found.html",
+            {"snapshot": snapshot, "agent_id": agent_id, "back": back}, status=404,
+        )
+    outline, flow_nodes = flow_outline(agent.flow)
+    return render(request, "agents/detail.html", {
+        "snapshot": snapshot,
+        "agent": agent,
+        "back": back,
+        "flow_outline": outline,
+        "flow_nodes": flow_nodes,
+        "problems": [problem for problem in snapshot.problems if problem.agent_id == agent.id],
+    })
+
+
+@require_GET
+def problem_list(request: HttpRequest) -> HttpResponse:
+    snapshot = get_snapshot()
+    return render(request, "agents/problems.html", {"snapshot": snapshot})
+
+
+@require_POST
+def refresh(request: HttpRequest) -> HttpResponse:
+    try:
+        snapshot = refresh_snapshot()
+    except (OpenCXError, SnapshotUnavailable) as error:
+        messages.error(request, f"Refresh failed. {error}")
+    else:
+        messages.success(request, f"Refreshed: {len(snapshot.agents):,} agents read from OpenCX just now.")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        target = reverse("agent-list")
+    return redirect(target)

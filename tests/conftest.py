@@ -1,0 +1,70 @@
+"""Shared fixtures: a real loopback HTTP server stands in for OpenCX in every test."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from dashboard.agents import service
+from dashboard.demo.fleet import demo_fleet
+from dashboard.demo.server import FakeOpenCX
+
+TEST_TOKEN = "ocx_live_test_SECRET_token_4f9a"
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(settings: Any) -> Iterator[None]:
+    """Each test starts with an empty cache of its own and no parsed snapshot in memory."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": "switchboard-tests"}}
+    from django.core.cache import cache
+
+    cache.clear()
+    service.forget_local_state()
+    yield
+    cache.clear()
+    service.forget_local_state()
+
+
+@pytest.fixture
+def upstream(settings: Any) -> Iterator[FakeOpenCX]:
+    """A fake OpenCX API on loopback serving 30 sample agents; the dashboard is pointed at it."""
+    with FakeOpenCX(demo_fleet(30), token=TEST_TOKEN) as fake:
+        fake.slow_seconds = 3
+        settings.DEMO_MODE = False
+        settings.OPENCX_API_URL = fake.url
+        settings.OPENCX_API_TOKEN = TEST_TOKEN
+        settings.OPENCX_TIMEOUT = 1
+        settings.OPENCX_CACHE_TTL = 60
+        yield fake
+
+
+@pytest.fixture
+def user(django_user_model: Any) -> Any:
+    return django_user_model.objects.create_user(username="ops", password="correct horse battery")
+
+
+@pytest.fixture
+def signed_in(client: Any, user: Any) -> Any:
+    """The Django test client, signed in as an ordinary user."""
+    client.force_login(user)
+    return client
+
+
+def agent_record(**fields: Any) -> dict[str, Any]:
+    """A complete agent record in the newest schema; keyword arguments override fields."""
+    record: dict[str, Any] = {
+        "id": "agent-1", "org_id": "org_1", "phone_number": "+14155550123", "name": "Billing EN",
+        "type": "inbound", "language": ["en", "es"], "accent": "american",
+        "handoff_phone_number": "+14155550199", "speed": 1.1, "interruptible": True,
+        "actionIds": ["act_1"], "instructions": ["Be brief.", "Confirm the caller's name."],
+        "data_collection_fields": ["email"], "data_collection_webhook_url": "https://hooks.example.com/a",
+        "model": "oppie-vox-2", "voice_id": "vx_aria", "first_message": "Hello!",
+        "created_at": "2023-11-07T05:31:56Z", "updated_at": "2024-02-01T10:00:00Z",
+        "provider_external_id": "prov_1", "flow": None, "manual_mode": False,
+        "custom_llm": None, "use_org_knowledgebase": True, "background_noise_preset": "office",
+        "recording_enabled": True, "stt_keyterms": ["Northwind"], "stt_model": "deepgram/nova-3",
+        "tts_speed_pct": 10, "failover_transfer_destination_id": "3c90c3cc-0d44-4b50-8888-8dd25736052a",
+    }
+    record.update(fields)
+    return record
