@@ -8,11 +8,17 @@ from datetime import datetime
 
 from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from dashboard.opencx.schema import AGENT_TYPES, MODELS, NOISE_PRESETS, STT_MODELS
 
-DASH = format_html('<span class="text-body-tertiary" title="not set">—</span>')
+DASH = mark_safe('<span class="text-body-tertiary" title="not set">—</span>')
+YES = mark_safe(
+    '<span class="text-success" aria-hidden="true">✓</span><span class="visually-hidden">yes</span>'
+)
+NO = mark_safe(
+    '<span class="text-body-secondary" aria-hidden="true">✗</span><span class="visually-hidden">no</span>'
+)
 
 KNOWN_VALUES: dict[str, tuple[str, ...]] = {
     "type": AGENT_TYPES,
@@ -54,10 +60,8 @@ def yes_no(value: bool | None) -> SafeString:
     if value is None:
         return DASH
     if value:
-        return format_html('<span class="text-success" aria-hidden="true">✓</span>'
-                           '<span class="visually-hidden">yes</span>')
-    return format_html('<span class="text-body-secondary" aria-hidden="true">✗</span>'
-                       '<span class="visually-hidden">no</span>')
+        return YES
+    return NO
 
 
 def text_list(values: Iterable[str] | None, *, empty: str = "none") -> SafeString:

@@ -1,6 +1,7 @@
 """Shared fixtures: a real loopback HTTP server stands in for OpenCX in every test."""
 
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ TEST_TOKEN = "ocx_live_test_SECRET_token_4f9a"
 @pytest.fixture(autouse=True)
 def isolated_cache(settings: Any) -> Iterator[None]:
     """Each test starts with an empty cache of its own and no parsed snapshot in memory."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, tests only
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                                    "LOCATION": "switchboard-tests"}}
     from django.core.cache import cache
@@ -37,6 +39,16 @@ def upstream(settings: Any) -> Iterator[FakeOpenCX]:
         settings.OPENCX_TIMEOUT = 1
         settings.OPENCX_CACHE_TTL = 60
         yield fake
+
+
+def age_snapshot(seconds: float) -> None:
+    """Pretends the cached snapshot was fetched `seconds` ago, as a worker that starts now sees it."""
+    from django.core.cache import cache
+
+    current = cache.get(service.CURRENT_KEY)
+    current["fetched_at"] -= timedelta(seconds=seconds)
+    cache.set(service.CURRENT_KEY, current, timeout=None)
+    service.forget_local_state()
 
 
 @pytest.fixture

@@ -43,7 +43,10 @@ class FakeOpenCX:
         self.set_voices(voices or [])
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-opencx", daemon=True)
+        # A short poll interval lets stop() return quickly.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-opencx", daemon=True
+        )
 
     @property
     def url(self) -> str:

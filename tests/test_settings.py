@@ -1,0 +1,55 @@
+"""Start-up configuration from the environment."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def start(tmp_path, **env: str) -> subprocess.CompletedProcess:
+    """Loads the settings in a fresh interpreter with only the given variables set."""
+    environment = {"PATH": os.environ["PATH"], "DATA_DIR": str(tmp_path), **env}
+    return subprocess.run(
+        [sys.executable, "-c", "import django; from django.conf import settings; django.setup(); "
+         "print(settings.DEMO_MODE, settings.OPENCX_CACHE_TTL, settings.OPENCX_API_URL)"],
+        cwd=ROOT, env={**environment, "DJANGO_SETTINGS_MODULE": "dashboard.settings"},
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+
+
+def test_it_starts_with_nothing_configured_in_demo_mode(tmp_path):
+    result = start(tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "60", "https://api.open.cx"]
+
+
+def test_a_token_turns_demo_mode_off(tmp_path):
+    result = start(tmp_path, OPENCX_API_TOKEN="ocx_live_x", OPENCX_API_URL="http://127.0.0.1:9/", OPENCX_CACHE_TTL="5")
+
+    assert result.stdout.split() == ["False", "5.0", "http://127.0.0.1:9"]
+
+
+@pytest.mark.parametrize(("env", "message"), [
+    ({"DEBUG": "0", "ALLOWED_HOSTS": "example.com"}, "SECRET_KEY is not set"),
+    ({"DEBUG": "0", "SECRET_KEY": "x" * 50}, "ALLOWED_HOSTS is not set"),
+    ({"DEBUG": "maybe"}, "DEBUG='maybe' is not a boolean"),
+    ({"OPENCX_CACHE_TTL": "soon"}, "OPENCX_CACHE_TTL='soon' is not a number"),
+    ({"OPENCX_TIMEOUT": "0"}, "OPENCX_TIMEOUT='0' must be at least 0.1"),
+    ({"DEMO_AGENTS": "1.5"}, "DEMO_AGENTS='1.5' is not a whole number"),
+])
+def test_bad_configuration_stops_start_up_naming_the_variable(tmp_path, env, message):
+    result = start(tmp_path, **env)
+
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_production_settings_start_with_a_key_and_hosts(tmp_path):
+    result = start(tmp_path, DEBUG="0", SECRET_KEY="x" * 50, ALLOWED_HOSTS="switchboard.example.com")
+
+    assert result.returncode == 0, result.stderr
