@@ -202,6 +202,9 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = int(env_number("SECURE_HSTS_SECONDS", 31536000, minimum=0, integer=True))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading binds the whole domain to HTTPS for good: the admin's decision, not a default.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

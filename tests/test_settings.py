@@ -1,6 +1,7 @@
 """Start-up configuration from the environment."""
 
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -53,3 +54,16 @@ def test_production_settings_start_with_a_key_and_hosts(tmp_path):
     result = start(tmp_path, DEBUG="0", SECRET_KEY="x" * 50, ALLOWED_HOSTS="switchboard.example.com")
 
     assert result.returncode == 0, result.stderr
+
+
+def test_production_settings_pass_the_deployment_checks(tmp_path):
+    env = {"PATH": os.environ["PATH"], "DATA_DIR": str(tmp_path), "DEBUG": "0",
+           "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "switchboard.example.com"}
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
