@@ -4,11 +4,12 @@ Every function returns escaped HTML: upstream text goes through `format_html`, n
 """
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 
-from django.contrib.humanize.templatetags.humanize import naturaltime
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.timesince import timesince, timeuntil
 
 from dashboard.opencx.schema import AGENT_TYPES, MODELS, NOISE_PRESETS, STT_MODELS
 
@@ -77,8 +78,18 @@ def moment(value: datetime | None) -> SafeString:
     """Relative time, with the exact UTC time in the tooltip."""
     if value is None:
         return DASH
-    exact = value.strftime("%Y-%m-%d %H:%M:%S UTC")
-    return format_html('<time datetime="{}" title="{}">{}</time>', value.isoformat(), exact, naturaltime(value))
+    exact = value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return format_html('<time datetime="{}" title="{}">{}</time>', value.isoformat(), exact, relative(value))
+
+
+def relative(value: datetime) -> str:
+    """Short relative time, one unit deep: "3 hours ago", "in 2 days", "just now"."""
+    now = timezone.now()
+    if abs((now - value).total_seconds()) < 60:
+        return "just now"
+    if value > now:
+        return f"in {timeuntil(value, now, depth=1)}"
+    return f"{timesince(value, now, depth=1)} ago"
 
 
 def failover_badge(state: str) -> SafeString:
