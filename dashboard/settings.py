@@ -9,6 +9,8 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
+from dashboard.demo.server import FAULTS as DEMO_FAULTS
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -81,10 +83,17 @@ ALLOWED_HOSTS = ALLOWED_HOSTS or ["localhost", "127.0.0.1", "[::1]"]
 OPENCX_API_TOKEN = env_str("OPENCX_API_TOKEN")
 OPENCX_API_URL = env_str("OPENCX_API_URL", "https://api.open.cx").rstrip("/")
 OPENCX_CACHE_TTL = env_number("OPENCX_CACHE_TTL", 60, minimum=0)
+# The total time one read of OpenCX may take, retries included.
 OPENCX_TIMEOUT = env_number("OPENCX_TIMEOUT", 10, minimum=0.1)
+# Upstream requests allowed per minute, whatever people click; OpenCX allows 100.
+OPENCX_CALLS_PER_MINUTE = int(env_number("OPENCX_CALLS_PER_MINUTE", 30, minimum=1, integer=True))
 # No token means demo mode: a built-in fake OpenCX API on loopback serves a sample organization.
 DEMO_MODE = not OPENCX_API_TOKEN
 DEMO_AGENTS = int(env_number("DEMO_AGENTS", 150, minimum=0, integer=True))
+# Makes the demo's fake OpenCX misbehave from the start (staff can change it on the status page).
+DEMO_FAULT = env_str("DEMO_FAULT")
+if DEMO_FAULT and DEMO_FAULT not in DEMO_FAULTS:
+    raise ImproperlyConfigured(f"DEMO_FAULT={DEMO_FAULT!r} is not a known fault: use one of {', '.join(DEMO_FAULTS)}.")
 
 # --- Django ----------------------------------------------------------------------------------
 
@@ -138,16 +147,24 @@ DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": DATA_DIR / "switchboard.sqlite3",
+        "OPTIONS": {
+            # Several worker processes share this file: write-ahead logging lets readers go on while
+            # one writes, and IMMEDIATE transactions make the cache's add() (the refresh lock) atomic.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        },
     }
 }
 
-# The snapshot of agents lives here. A file cache in DATA_DIR is shared by every worker
-# process on the host, so one refresh serves them all.
+# The snapshot of agents and the refresh lock live here. A table in the database is shared by
+# every worker process, so one refresh serves them all (the table is made by a migration).
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": DATA_DIR / "cache",
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "switchboard_cache",
         "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": 1000},
     }
 }
 

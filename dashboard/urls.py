@@ -4,7 +4,7 @@ from django.urls import path, register_converter
 from django.views.generic import RedirectView
 
 from dashboard.agents.ids import AgentIdConverter
-from dashboard.views import agents, health
+from dashboard.views import agents, health, status
 
 register_converter(AgentIdConverter, "agent_id")
 
@@ -14,7 +14,10 @@ urlpatterns = [
     path("agents/<agent_id:agent_id>/", agents.agent_detail, name="agent-detail"),
     path("problems/", agents.problem_list, name="problem-list"),
     path("refresh/", agents.refresh, name="refresh"),
+    path("status/", status.status, name="status"),
+    path("status/demo-fault/", status.choose_demo_fault, name="demo-fault"),
     path("healthz", health.healthz, name="healthz"),
+    path("readyz", status.readyz, name="readyz"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

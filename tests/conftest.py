@@ -51,6 +51,13 @@ def age_snapshot(seconds: float) -> None:
     service.forget_local_state()
 
 
+def expire_and_refresh(seconds: float = 600) -> None:
+    """Ages the snapshot past the cache period and lets the background refresh it starts finish."""
+    age_snapshot(seconds)
+    service.get_snapshot()
+    service.wait_for_refresh()
+
+
 @pytest.fixture
 def user(django_user_model: Any) -> Any:
     return django_user_model.objects.create_user(username="ops", password="correct horse battery")

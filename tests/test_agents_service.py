@@ -1,15 +1,16 @@
-"""The agents service: caching, reuse of the parsed snapshot, staleness and back-off."""
+"""The agents service: caching, stale-while-revalidate, single flight, back-off and the call budget."""
 
 import threading
+import time
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
 from dashboard.agents import service
-from dashboard.agents.service import SnapshotUnavailable, get_snapshot, refresh_snapshot
-from dashboard.opencx.errors import TokenRejected
-from tests.conftest import TEST_TOKEN, age_snapshot, agent_record
+from dashboard.agents.service import SnapshotUnavailable, get_snapshot, refresh_snapshot, upstream_status
+from dashboard.opencx.errors import OpenCXError, TokenRejected
+from tests.conftest import TEST_TOKEN, age_snapshot, agent_record, expire_and_refresh
 
 
 def test_it_reads_the_agents_from_the_upstream(upstream):
@@ -43,21 +44,28 @@ def test_another_worker_parses_the_shared_snapshot_without_calling_upstream(upst
     assert upstream.calls == 1
 
 
-def test_it_fetches_again_after_the_cache_period(upstream):
+def test_after_the_cache_period_it_serves_the_old_snapshot_at_once_and_refreshes_in_the_background(upstream):
     first = get_snapshot()
     age_snapshot(61)
+    upstream.fault = "slow"
+    upstream.slow_seconds = 0.3
 
-    second = get_snapshot()
+    started = time.monotonic()
+    served = get_snapshot()
+    waited = time.monotonic() - started
+    service.wait_for_refresh()
 
+    assert served.version == first.version
+    assert waited < 0.2
     assert upstream.calls == 2
-    assert second.version != first.version
+    assert get_snapshot().version != first.version
 
 
 def test_a_failed_refresh_keeps_the_last_snapshot_marked_stale_with_the_reason(upstream):
     first = get_snapshot()
-    age_snapshot(120)
     upstream.fault = "503"
 
+    expire_and_refresh(120)
     snapshot = get_snapshot()
 
     assert snapshot.version == first.version
@@ -67,15 +75,30 @@ def test_a_failed_refresh_keeps_the_last_snapshot_marked_stale_with_the_reason(u
 
 def test_after_a_failure_it_waits_before_asking_the_upstream_again(upstream):
     get_snapshot()
-    age_snapshot(120)
     upstream.fault = "500"
-    get_snapshot()
+    expire_and_refresh(120)
     calls_after_failure = upstream.calls
 
     for _ in range(10):
         assert get_snapshot().stale_reason is not None
+        service.wait_for_refresh()
 
     assert upstream.calls == calls_after_failure
+
+
+def test_the_pause_after_failures_honours_retry_after_then_doubles(upstream):
+    get_snapshot()
+    pauses = []
+    for fault in ("429", "500", "500", "500"):
+        upstream.fault = fault
+        age_snapshot(10)
+        before = timezone.now()
+        with pytest.raises(OpenCXError):
+            refresh_snapshot()
+        pauses.append(round((upstream_status().next_retry - before).total_seconds()))
+
+    assert pauses == [30, 30, 60, 120]  # Retry-After: 30 first, then 15 s doubled per failure in a row
+    assert upstream_status().consecutive_failures == 4
 
 
 def test_a_cold_start_failure_raises_a_clear_error_and_is_not_retried_at_once(upstream):
@@ -89,30 +112,55 @@ def test_a_cold_start_failure_raises_a_clear_error_and_is_not_retried_at_once(up
     assert upstream.calls == 1
 
 
+def test_a_cold_start_waits_no_longer_than_the_time_budget(upstream):
+    upstream.fault = "slow"
+    upstream.slow_seconds = 3
+    started = time.monotonic()
+
+    with pytest.raises(SnapshotUnavailable, match="budget"):
+        get_snapshot()
+
+    assert time.monotonic() - started < 1.5  # OPENCX_TIMEOUT is 1 s in the tests
+
+
 def test_refresh_reads_the_upstream_even_within_the_cache_period(upstream):
     get_snapshot()
+    age_snapshot(10)
     upstream.set_agents([agent_record(id="only-one")])
 
-    snapshot = refresh_snapshot()
+    outcome = refresh_snapshot()
 
-    assert [agent.id for agent in snapshot.agents] == ["only-one"]
-    assert get_snapshot().version == snapshot.version
+    assert not outcome.reused
+    assert [agent.id for agent in outcome.snapshot.agents] == ["only-one"]
+    assert get_snapshot().version == outcome.snapshot.version
+
+
+def test_a_refresh_seconds_after_the_last_read_reuses_it(upstream):
+    first = get_snapshot()
+
+    outcome = refresh_snapshot()
+
+    assert outcome.reused
+    assert outcome.snapshot.version == first.version
+    assert upstream.calls == 1
 
 
 def test_refresh_clears_the_stale_mark_once_the_upstream_recovers(upstream):
     get_snapshot()
-    age_snapshot(120)
     upstream.fault = "503"
+    expire_and_refresh(120)
     assert get_snapshot().stale_reason is not None
 
     upstream.fault = None
     refresh_snapshot()
 
     assert get_snapshot().stale_reason is None
+    assert not upstream_status().failing
 
 
 def test_a_failed_refresh_raises_and_keeps_the_last_snapshot(upstream):
     first = get_snapshot()
+    age_snapshot(10)
     upstream.fault = "401"
 
     with pytest.raises(TokenRejected):
@@ -123,7 +171,7 @@ def test_a_failed_refresh_raises_and_keeps_the_last_snapshot(upstream):
     assert "rejected the token" in snapshot.stale_reason
 
 
-def test_concurrent_cold_requests_make_one_upstream_call(upstream):
+def test_many_threads_on_a_cold_cache_make_one_upstream_call(upstream):
     upstream.fault = "slow"
     upstream.slow_seconds = 0.3
     results = []
@@ -131,24 +179,101 @@ def test_concurrent_cold_requests_make_one_upstream_call(upstream):
     def read():
         results.append(get_snapshot().version)
 
-    threads = [threading.Thread(target=read) for _ in range(8)]
+    threads = [threading.Thread(target=read) for _ in range(16)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
 
     assert upstream.calls == 1
-    assert len(set(results)) == 1 and len(results) == 8
+    assert len(results) == 16 and len(set(results)) == 1
+
+
+def test_many_threads_on_an_expired_cache_make_one_upstream_call(upstream):
+    get_snapshot()
+    age_snapshot(120)
+    upstream.fault = "slow"
+    upstream.slow_seconds = 0.3
+    barrier = threading.Barrier(16)
+
+    def read():
+        barrier.wait()
+        get_snapshot()
+
+    threads = [threading.Thread(target=read) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    service.wait_for_refresh()
+
+    assert upstream.calls == 2  # the first read, then exactly one refresh
+
+
+def test_refresh_clicks_cannot_exceed_the_call_budget(upstream, settings):
+    settings.OPENCX_CALLS_PER_MINUTE = 3
+    get_snapshot()
+    for _ in range(2):
+        age_snapshot(10)
+        refresh_snapshot()
+    age_snapshot(10)
+
+    with pytest.raises(service.CallBudgetExhausted, match="OPENCX_CALLS_PER_MINUTE=3"):
+        refresh_snapshot()
+
+    assert upstream.calls == 3
+    assert upstream_status().calls_last_minute == 3
+    assert "budget" in get_snapshot().stale_reason
+
+
+def test_retries_count_against_the_call_budget(upstream, settings):
+    settings.OPENCX_TIMEOUT = 10  # room for two back-offs
+    upstream.queue_faults(["503", "503"])
+
+    get_snapshot()
+
+    assert upstream.calls == 3
+    assert upstream_status().calls_last_minute == 3
 
 
 def test_the_token_never_reaches_an_error_or_a_stale_reason(upstream):
     get_snapshot()
     for fault in ("401", "403", "429", "500", "html", "truncated", "not-a-list", "drop"):
         upstream.fault = fault
+        age_snapshot(10)
         with pytest.raises(Exception) as raised:
             refresh_snapshot()
         assert TEST_TOKEN not in str(raised.value)
         assert TEST_TOKEN not in (get_snapshot().stale_reason or "")
+        assert TEST_TOKEN not in (upstream_status().last_failure_reason or "")
+
+
+def test_a_restart_while_the_upstream_is_down_still_serves_the_last_snapshot(upstream):
+    first = get_snapshot()
+    upstream.fault = "503"
+    service.forget_local_state()  # the process restarts; the shared cache keeps its contents
+    age_snapshot(600)
+
+    snapshot = get_snapshot()
+    service.wait_for_refresh()
+
+    assert snapshot.version == first.version
+    assert "HTTP 503" in get_snapshot().stale_reason
+
+
+def test_the_status_reports_successes_failures_and_calls(upstream):
+    get_snapshot()
+    upstream.fault = "500"
+    expire_and_refresh(120)
+
+    status = upstream_status()
+
+    assert status.agents == 30 and status.body_bytes > 0
+    assert status.failing and status.consecutive_failures == 1
+    assert "HTTP 500" in status.last_failure_reason
+    assert status.next_retry > timezone.now()
+    assert status.calls_last_minute == 2  # the first read and the refresh (500 is not retried)
+    assert not status.refreshing
 
 
 def test_demo_mode_reads_the_built_in_sample_organization(settings):

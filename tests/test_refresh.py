@@ -1,11 +1,12 @@
 """POST /refresh/: read OpenCX now, then go back where the user was."""
 
 from dashboard.agents.service import get_snapshot
-from tests.conftest import TEST_TOKEN, agent_record
+from tests.conftest import TEST_TOKEN, age_snapshot, agent_record
 
 
 def test_refresh_reads_the_upstream_now_and_returns_to_the_page(signed_in, upstream):
     signed_in.get("/agents/")
+    age_snapshot(10)
     upstream.set_agents([agent_record(id="fresh", name="Just added")])
 
     response = signed_in.post("/refresh/", {"next": "/agents/?q=just"})
@@ -20,6 +21,7 @@ def test_refresh_reads_the_upstream_now_and_returns_to_the_page(signed_in, upstr
 
 def test_a_failed_refresh_says_why_and_keeps_the_data(signed_in, upstream):
     signed_in.get("/agents/")
+    age_snapshot(10)
     upstream.fault = "401"
 
     response = signed_in.post("/refresh/", {"next": "/agents/"}, follow=True)
@@ -29,6 +31,15 @@ def test_a_failed_refresh_says_why_and_keeps_the_data(signed_in, upstream):
     assert "Refresh failed. The OpenCX API rejected the token (HTTP 401)" in html
     assert len(get_snapshot().agents) == 30
     assert TEST_TOKEN not in html
+
+
+def test_a_refresh_right_after_a_read_reuses_it_and_says_so(signed_in, upstream):
+    signed_in.get("/agents/")
+
+    response = signed_in.post("/refresh/", {"next": "/agents/"}, follow=True)
+
+    assert upstream.calls == 1
+    assert "so it was reused rather than asked for again" in response.content.decode()
 
 
 def test_refresh_never_redirects_off_site(signed_in, upstream):

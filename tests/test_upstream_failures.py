@@ -3,7 +3,7 @@
 import pytest
 
 from dashboard.agents import service
-from tests.conftest import TEST_TOKEN, age_snapshot
+from tests.conftest import TEST_TOKEN, expire_and_refresh
 
 FAULTS = {
     "401": "rejected the token (HTTP 401): check OPENCX_API_TOKEN",
@@ -11,11 +11,11 @@ FAULTS = {
     "429": "rate limiting this dashboard (HTTP 429)",
     "500": "failed with HTTP 500",
     "503": "failed with HTTP 503",
-    "slow": "did not answer GET /phone within 1 s",
+    "slow": "did not answer GET /phone within the 1 s budget",
     "truncated": "body that is not JSON",
     "html": "body that is not JSON (text/html",
     "not-a-list": "JSON dict where a list of agents was expected",
-    "drop": "Could not reach the OpenCX API",
+    "drop": "The connection to the OpenCX API broke while reading GET /phone",
 }
 PAGES = ["/agents/", "/agents/?model=oppie-vox-2&sort=-name", "/problems/"]
 
@@ -37,8 +37,8 @@ def test_a_cold_start_failure_is_a_503_page_that_says_what_to_do(signed_in, upst
 @pytest.mark.parametrize(("fault", "message"), FAULTS.items())
 def test_with_an_earlier_snapshot_every_page_still_works_with_a_stale_banner(signed_in, upstream, fault, message):
     agent_id = service.get_snapshot().agents[0].id
-    age_snapshot(600)
     upstream.fault = fault
+    expire_and_refresh(600)
 
     for url in [*PAGES, f"/agents/{agent_id}/"]:
         response = signed_in.get(url)

@@ -1,15 +1,22 @@
 """The agents service: the only thing views call for agent data.
 
-`get_snapshot()` answers from the cache and reads OpenCX only when the snapshot is missing or
-older than `OPENCX_CACHE_TTL`. The shared cache (one per host by default, shared by every worker
-process) holds a small record of the current snapshot and its compressed upstream body; each
-process keeps the parsed snapshot in memory and re-parses only when the version changes, so a
-page view never re-reads or re-parses the fleet.
+`get_snapshot()` answers from the cache and never makes a page wait for OpenCX once any data
+exists. The shared cache (Django's cache: a table in the database by default, shared by every
+worker process and, with PostgreSQL or Redis, every host) holds a small record of the current
+snapshot and its compressed upstream body; each process keeps the parsed snapshot in memory and
+re-parses only when the version changes, so a warm page view never re-reads the fleet.
 
-One refresh runs at a time across every process sharing the cache (a lock in the cache, with
-an expiry so a crashed worker cannot hold it forever). When a refresh fails the last good
-snapshot stays in service, marked stale with the reason, and OpenCX is not asked again before
-a back-off has passed, so an outage never turns page views into upstream calls.
+* Stale while revalidate: after the cache period the current snapshot is served at once while
+  one background refresh runs.
+* Single flight: one refresh at a time across every process sharing the cache, through a lock
+  held in the cache with an expiry, so a crashed worker cannot hold it forever. Only a cold
+  start, with no snapshot at all, waits (briefly) for the refresh in flight.
+* Stale on error: when a refresh fails the last good snapshot stays in service, marked stale
+  with the reason, and OpenCX is asked again on an exponential back-off (or after its
+  `Retry-After`), not on every request. The snapshot lives in the shared cache, so it survives
+  a restart.
+* A budget of upstream calls per minute (`OPENCX_CALLS_PER_MINUTE`) bounds what any number of
+  users and Refresh clicks can cost; a Refresh within seconds of the last read reuses it.
 """
 
 import dataclasses
@@ -19,11 +26,13 @@ import threading
 import time
 import uuid
 import zlib
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connections
 from django.utils import timezone
 
 from dashboard.opencx.client import OpenCXClient
@@ -36,107 +45,187 @@ logger = logging.getLogger(__name__)
 
 CURRENT_KEY = "switchboard:snapshot:current"
 BODY_KEY = "switchboard:snapshot:body:{version}"
-FAILURE_KEY = "switchboard:snapshot:failure"
+FAILURE_KEY = "switchboard:snapshot:failure"  # the failure in force, cleared by a success
+LAST_FAILURE_KEY = "switchboard:snapshot:last-failure"  # kept for the status page
 LOCK_KEY = "switchboard:snapshot:refresh-lock"
-# After a failed refresh, OpenCX is asked again no sooner than this (or its Retry-After).
-FAILURE_BACKOFF = timedelta(seconds=15)
+CALLS_KEY = "switchboard:upstream:calls"  # times of recent upstream requests
+
+# A Refresh this soon after the last read reuses it instead of asking OpenCX again.
+REFRESH_REUSE = timedelta(seconds=5)
+FAILURE_BACKOFF = timedelta(seconds=15)  # doubled for each failure in a row ...
+MAX_FAILURE_BACKOFF = timedelta(minutes=5)  # ... up to this, which also caps Retry-After
 
 
 class SnapshotUnavailable(Exception):
     """There is no snapshot at all and OpenCX could not provide one; `str()` says why."""
 
 
+class CallBudgetExhausted(OpenCXError):
+    """The dashboard has used its upstream calls for this minute; nothing was sent."""
+
+    reason = "call budget reached"
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshOutcome:
+    snapshot: Snapshot
+    # True when the snapshot was read so recently that OpenCX was not asked again.
+    reused: bool
+
+
+@dataclass(frozen=True, slots=True)
+class UpstreamStatus:
+    """What the status page and the readiness endpoint report."""
+
+    source: str | None
+    last_success: datetime | None
+    agents: int | None
+    body_bytes: int | None
+    last_failure_at: datetime | None
+    last_failure_reason: str | None
+    failing: bool
+    consecutive_failures: int
+    next_retry: datetime | None
+    calls_last_minute: int
+    call_budget: int
+    refreshing: bool
+
+    @property
+    def snapshot_age(self) -> timedelta | None:
+        return timezone.now() - self.last_success if self.last_success else None
+
+
 _memory_lock = threading.Lock()
 _parsed: Snapshot | None = None
+_stale: Snapshot | None = None  # `_parsed` marked stale, kept so marking costs nothing per request
 _clients: dict[tuple[str, str], OpenCXClient] = {}
+_background: threading.Thread | None = None
+
+
+# --- reading ---------------------------------------------------------------------------------
 
 
 def get_snapshot() -> Snapshot:
-    """The current snapshot, refreshed first if it is missing or older than the cache period."""
-    current = cache.get(CURRENT_KEY)
-    if current is None:
-        return _refresh_or_wait()
-    snapshot = _load(current)
-    if snapshot is None:  # the body expired or was evicted: treat as cold
-        return _refresh_or_wait()
-    if _expired(snapshot) and _may_retry():
-        refreshed = _refresh_if_free()
-        if refreshed is not None:
-            return refreshed
-    return _with_failure(snapshot)
+    """The current snapshot; starts a background refresh when it is older than the cache period."""
+    state = cache.get_many([CURRENT_KEY, FAILURE_KEY])
+    failure = state.get(FAILURE_KEY)
+    snapshot = _load(state[CURRENT_KEY]) if CURRENT_KEY in state else None
+    if snapshot is None:
+        return _cold_start(failure)
+    if _expired(snapshot) and _may_retry(failure):
+        _refresh_in_background()
+    return _marked(snapshot, failure)
 
 
-def refresh_snapshot() -> Snapshot:
-    """Read OpenCX now (the Refresh button); raises `OpenCXError` if that fails."""
-    with _refresh_lock(wait=True) as acquired:
-        if not acquired:
+def refresh_snapshot() -> RefreshOutcome:
+    """Read OpenCX now (the Refresh button); raises `OpenCXError` when that fails."""
+    token = _acquire_lock(wait=settings.OPENCX_TIMEOUT + 2)
+    try:
+        current = _load(cache.get(CURRENT_KEY))
+        if current is not None and timezone.now() - current.fetched_at < REFRESH_REUSE:
+            return RefreshOutcome(_marked(current, cache.get(FAILURE_KEY)), reused=True)
+        if token is None:
+            raise SnapshotUnavailable("Another refresh is still running: try again in a moment.")
+        return RefreshOutcome(_fetch_and_store(), reused=False)
+    finally:
+        _release_lock(token)
+
+
+def wait_for_refresh(timeout: float | None = None) -> None:
+    """Waits for this process's background refresh, if one runs (management commands, tests)."""
+    thread = _background
+    if thread is not None:
+        thread.join(timeout)
+
+
+def _cold_start(failure: dict[str, Any] | None) -> Snapshot:
+    """No snapshot at all: fetch, or wait briefly for the refresh another worker runs."""
+    if failure is not None and timezone.now() < failure["retry_at"]:
+        raise SnapshotUnavailable(failure["reason"])
+    started = timezone.now()
+    deadline = time.monotonic() + settings.OPENCX_TIMEOUT + 2
+    while True:
+        token = _acquire_lock()
+        if token is not None:
+            break
+        state = cache.get_many([CURRENT_KEY, FAILURE_KEY])
+        if CURRENT_KEY in state and (snapshot := _load(state[CURRENT_KEY])) is not None:
+            return snapshot
+        if FAILURE_KEY in state and state[FAILURE_KEY]["failed_at"] >= started:
+            raise SnapshotUnavailable(state[FAILURE_KEY]["reason"])
+        if time.monotonic() >= deadline:
             raise SnapshotUnavailable(
-                "Another refresh is still running and did not finish in time: try again shortly."
+                "The first read of the OpenCX API is taking longer than expected: reload the page in a moment."
             )
-        return _fetch_and_store()
+        time.sleep(0.05)
+    try:
+        snapshot = _load(cache.get(CURRENT_KEY))  # another worker may have finished meanwhile
+        if snapshot is not None:
+            return snapshot
+        try:
+            return _fetch_and_store()
+        except OpenCXError as error:
+            raise SnapshotUnavailable(str(error)) from None
+    finally:
+        _release_lock(token)
 
 
 def _expired(snapshot: Snapshot) -> bool:
     return timezone.now() - snapshot.fetched_at >= timedelta(seconds=settings.OPENCX_CACHE_TTL)
 
 
-def _may_retry() -> bool:
-    failure = cache.get(FAILURE_KEY)
+def _may_retry(failure: dict[str, Any] | None) -> bool:
     return failure is None or timezone.now() >= failure["retry_at"]
 
 
-def _refresh_or_wait() -> Snapshot:
-    """Cold start: fetch, or wait briefly for the refresh another worker already runs."""
-    failure = cache.get(FAILURE_KEY)
-    if failure is not None and timezone.now() < failure["retry_at"]:
-        raise SnapshotUnavailable(failure["reason"])
-    with _refresh_lock(wait=True) as acquired:
-        current = cache.get(CURRENT_KEY)
-        snapshot = _load(current) if current is not None else None
-        if snapshot is not None:  # another worker finished it while we waited
-            return snapshot
-        if not acquired:
-            raise SnapshotUnavailable(
-                "The first read of the OpenCX API is taking longer than expected: "
-                "reload the page in a moment."
-            )
-        try:
-            return _fetch_and_store()
-        except OpenCXError as error:
-            raise SnapshotUnavailable(str(error)) from None
+def _refresh_in_background() -> None:
+    global _background
+    token = _acquire_lock()
+    if token is None:
+        return  # another worker is refreshing; the current snapshot serves meanwhile
+    thread = threading.Thread(target=_background_refresh, args=(token,), name="refresh-agents", daemon=True)
+    _background = thread
+    thread.start()
 
 
-def _refresh_if_free() -> Snapshot | None:
-    """Refresh unless another worker already is (then the current snapshot serves meanwhile)."""
-    with _refresh_lock(wait=False) as acquired:
-        if not acquired:
+def _background_refresh(token: str) -> None:
+    try:
+        _fetch_and_store()
+    except OpenCXError:
+        pass  # recorded by _fetch_and_store; the last snapshot stays in service, marked stale
+    except Exception:
+        logger.exception("Refreshing agents failed unexpectedly; the last snapshot stays in service")
+    finally:
+        _release_lock(token)
+        connections.close_all()  # this thread's database connections, opened by the cache
+
+
+# --- the single-flight lock ------------------------------------------------------------------
+
+
+def _acquire_lock(wait: float = 0) -> str | None:
+    """A token when this caller may refresh, else None. Expires by itself after a crash."""
+    token = uuid.uuid4().hex
+    hold = settings.OPENCX_TIMEOUT * 2 + 10  # longer than any refresh, short enough to outlive a crash
+    deadline = time.monotonic() + wait
+    while True:
+        if cache.add(LOCK_KEY, token, timeout=hold):
+            return token
+        if time.monotonic() >= deadline:
             return None
-        try:
-            return _fetch_and_store()
-        except OpenCXError:
-            return None
+        time.sleep(0.05)
 
 
-class _refresh_lock:
-    """The single-flight lock, held in the shared cache so every worker process sees it."""
+def _release_lock(token: str | None) -> None:
+    if token is not None and cache.get(LOCK_KEY) == token:
+        cache.delete(LOCK_KEY)
 
-    def __init__(self, *, wait: bool) -> None:
-        self.wait = wait
-        self.token = uuid.uuid4().hex
-        self.acquired = False
 
-    def __enter__(self) -> bool:
-        hold = settings.OPENCX_TIMEOUT * 3 + 5  # longer than any fetch, short enough to outlive a crash
-        deadline = time.monotonic() + (settings.OPENCX_TIMEOUT + 5 if self.wait else 0)
-        while True:
-            self.acquired = cache.add(LOCK_KEY, self.token, timeout=hold)
-            if self.acquired or time.monotonic() >= deadline:
-                return self.acquired
-            time.sleep(0.05)
-
-    def __exit__(self, *exc_info: object) -> None:
-        if self.acquired and cache.get(LOCK_KEY) == self.token:
-            cache.delete(LOCK_KEY)
+# --- fetching --------------------------------------------------------------------------------
 
 
 def _client() -> tuple[OpenCXClient, str]:
@@ -157,10 +246,12 @@ def _client() -> tuple[OpenCXClient, str]:
 
 
 def _fetch_and_store() -> Snapshot:
+    """Reads OpenCX and makes the result the current snapshot. Call with the lock held."""
     client, source = _client()
     started = time.monotonic()
     try:
-        payload = client.list_phone_agents()
+        _check_call_budget()
+        payload = client.list_phone_agents(on_request=_count_call)
     except OpenCXError as error:
         _record_failure(error)
         raise
@@ -170,7 +261,10 @@ def _fetch_and_store() -> Snapshot:
     body = zlib.compress(json.dumps(payload, separators=(",", ":")).encode(), 1)
     cache.set(BODY_KEY.format(version=version), body, timeout=None)
     previous = cache.get(CURRENT_KEY)
-    cache.set(CURRENT_KEY, {"version": version, "fetched_at": fetched_at, "source": source}, timeout=None)
+    cache.set(CURRENT_KEY, {
+        "version": version, "fetched_at": fetched_at, "source": source,
+        "agents": len(snapshot.agents), "body_bytes": len(body),
+    }, timeout=None)
     cache.delete(FAILURE_KEY)
     if previous is not None:
         cache.delete(BODY_KEY.format(version=previous["version"]))
@@ -182,20 +276,48 @@ def _fetch_and_store() -> Snapshot:
     return snapshot
 
 
+def _recent_calls() -> list[float]:
+    now = time.time()
+    return [moment for moment in cache.get(CALLS_KEY, []) if now - moment < 60]
+
+
+def _count_call() -> None:
+    """Notes one upstream request (retries included). Runs with the lock held, so no race."""
+    cache.set(CALLS_KEY, [*_recent_calls(), time.time()], timeout=120)
+
+
+def _check_call_budget() -> None:
+    calls = _recent_calls()
+    budget = settings.OPENCX_CALLS_PER_MINUTE
+    if len(calls) >= budget:
+        wait = max(1.0, 60 - (time.time() - min(calls)))
+        raise CallBudgetExhausted(
+            f"Switchboard made {len(calls)} calls to the OpenCX API in the last minute, its budget "
+            f"(OPENCX_CALLS_PER_MINUTE={budget}): it reads again in {wait:.0f} s; the data shown stays.",
+            retry_after=wait,
+        )
+
+
 def _record_failure(error: OpenCXError) -> None:
     now = timezone.now()
-    backoff = FAILURE_BACKOFF
-    if isinstance(error, RateLimited) and error.retry_after is not None:
-        backoff = max(backoff, timedelta(seconds=min(error.retry_after, 300)))
-    cache.set(FAILURE_KEY, {"reason": str(error), "failed_at": now, "retry_at": now + backoff}, timeout=None)
-    logger.warning("Refreshing agents failed: %s", error)
+    previous = cache.get(FAILURE_KEY)
+    failures = previous["failures"] + 1 if previous else 1
+    backoff = min(FAILURE_BACKOFF * 2 ** (failures - 1), MAX_FAILURE_BACKOFF)
+    retry_after = getattr(error, "retry_after", None) if isinstance(error, RateLimited | CallBudgetExhausted) else None
+    if retry_after is not None:
+        backoff = max(backoff, min(timedelta(seconds=retry_after), MAX_FAILURE_BACKOFF))
+    failure = {"reason": str(error), "failed_at": now, "retry_at": now + backoff, "failures": failures}
+    cache.set_many({FAILURE_KEY: failure, LAST_FAILURE_KEY: failure}, timeout=None)
+    logger.warning("Refreshing agents failed (%d in a row; next try in %s): %s", failures, backoff, error)
+
+
+# --- parsed snapshots in process memory ------------------------------------------------------
 
 
 def _build(payload: list[Any], *, fetched_at: datetime, source: str, version: str) -> Snapshot:
     agents, problems = parse_agents(payload)
     return Snapshot(
-        agents=tuple(agents), fetched_at=fetched_at, source=source,
-        problems=tuple(problems), version=version,
+        agents=tuple(agents), fetched_at=fetched_at, source=source, problems=tuple(problems), version=version,
     )
 
 
@@ -205,33 +327,69 @@ def _remember(snapshot: Snapshot) -> None:
         _parsed = snapshot
 
 
-def _load(current: dict[str, Any]) -> Snapshot | None:
+def _load(current: dict[str, Any] | None) -> Snapshot | None:
     """The parsed snapshot for the shared cache's current version: from memory, or parsed once."""
+    global _parsed
+    if current is None:
+        return None
     parsed = _parsed
     if parsed is not None and parsed.version == current["version"]:
         return parsed
-    body = cache.get(BODY_KEY.format(version=current["version"]))
-    if body is None:
-        return None
-    snapshot = _build(
-        json.loads(zlib.decompress(body)),
-        fetched_at=current["fetched_at"], source=current["source"], version=current["version"],
-    )
-    _remember(snapshot)
-    return snapshot
+    with _memory_lock:  # one thread parses; the others wait for its result
+        if _parsed is not None and _parsed.version == current["version"]:
+            return _parsed
+        body = cache.get(BODY_KEY.format(version=current["version"]))
+        if body is None:
+            return None
+        snapshot = _build(
+            json.loads(zlib.decompress(body)),
+            fetched_at=current["fetched_at"], source=current["source"], version=current["version"],
+        )
+        _parsed = snapshot
+        return snapshot
 
 
-def _with_failure(snapshot: Snapshot) -> Snapshot:
-    """Marks the snapshot stale when a refresh has failed since it was fetched."""
-    failure = cache.get(FAILURE_KEY)
+def _marked(snapshot: Snapshot, failure: dict[str, Any] | None) -> Snapshot:
+    """The snapshot, marked stale when a refresh has failed since it was fetched."""
+    global _stale
     if failure is None or failure["failed_at"] < snapshot.fetched_at:
         return snapshot
-    return dataclasses.replace(snapshot, stale_reason=failure["reason"])
+    stale = _stale
+    if stale is not None and stale.version == snapshot.version and stale.stale_reason == failure["reason"]:
+        return stale
+    _stale = dataclasses.replace(snapshot, stale_reason=failure["reason"])
+    return _stale
+
+
+# --- status ----------------------------------------------------------------------------------
+
+
+def upstream_status() -> UpstreamStatus:
+    """Figures about the upstream and the snapshot, read from the shared cache only."""
+    state = cache.get_many([CURRENT_KEY, FAILURE_KEY, LAST_FAILURE_KEY, LOCK_KEY])
+    current = state.get(CURRENT_KEY) or {}
+    failure = state.get(FAILURE_KEY)
+    last_failure = state.get(LAST_FAILURE_KEY) or {}
+    return UpstreamStatus(
+        source=current.get("source"),
+        last_success=current.get("fetched_at"),
+        agents=current.get("agents"),
+        body_bytes=current.get("body_bytes"),
+        last_failure_at=last_failure.get("failed_at"),
+        last_failure_reason=last_failure.get("reason"),
+        failing=failure is not None,
+        consecutive_failures=failure["failures"] if failure else 0,
+        next_retry=failure["retry_at"] if failure else None,
+        calls_last_minute=len(_recent_calls()),
+        call_budget=settings.OPENCX_CALLS_PER_MINUTE,
+        refreshing=LOCK_KEY in state,
+    )
 
 
 def forget_local_state() -> None:
-    """Drops this process's parsed snapshot and clients (tests, and after settings change)."""
-    global _parsed
+    """Drops this process's parsed snapshot and clients, as a restart would (tests)."""
+    global _parsed, _stale, _background
+    wait_for_refresh()
     with _memory_lock:
-        _parsed = None
+        _parsed = _stale = _background = None
         _clients.clear()

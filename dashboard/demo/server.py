@@ -19,6 +19,8 @@ FAULTS: dict[str, str] = {
     "401": "rejects the token (HTTP 401)",
     "403": "refuses the token access (HTTP 403)",
     "429": "rate limits (HTTP 429, Retry-After: 30)",
+    "429-brief": "rate limits briefly (HTTP 429, Retry-After: 1)",
+    "502": "has a bad gateway (HTTP 502)",
     "500": "fails (HTTP 500)",
     "503": "is unavailable (HTTP 503)",
     "slow": "answers after a long delay",
@@ -34,7 +36,8 @@ class FakeOpenCX:
 
     def __init__(self, agents: list[Any], *, token: str, voices: list[Any] | None = None) -> None:
         self.token = token
-        self.fault: str | None = None
+        self.fault: str | None = None  # the fault in force, by name (see FAULTS)
+        self._queued_faults: list[str | None] = []
         self.slow_seconds = 30.0
         self.calls = 0
         self._lock = threading.Lock()
@@ -74,9 +77,17 @@ class FakeOpenCX:
     def set_voices(self, voices: list[Any]) -> None:
         self._bodies["/phone/voices"] = json.dumps(voices).encode()
 
-    def _count_call(self) -> None:
+    def queue_faults(self, faults: list[str | None]) -> None:
+        """Faults (None: a proper answer) for the next requests, in order, before `fault` applies again."""
+        with self._lock:
+            self._queued_faults.extend(faults)
+
+    def _next_fault(self) -> str | None:
         with self._lock:
             self.calls += 1
+            if self._queued_faults:
+                return self._queued_faults.pop(0)
+        return self.fault
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         fake = self
@@ -89,10 +100,10 @@ class FakeOpenCX:
                 body = fake._bodies.get(path)
                 if body is None:
                     return self._send(404, b'{"statusCode": 404, "message": "Not Found"}')
-                fake._count_call()
+                fault = fake._next_fault()
                 if self.headers.get("Authorization") != f"Bearer {fake.token}":
                     return self._send(401, UNAUTHORIZED_BODY.encode())
-                action = FAULT_ACTIONS.get(fake.fault or "")
+                action = FAULT_ACTIONS.get(fault or "")
                 if action is not None:
                     return action(self, fake)
                 return self._send(200, body)
@@ -144,6 +155,8 @@ FAULT_ACTIONS: dict[str, Callable[[Any, FakeOpenCX], None]] = {
     "401": _status(401),
     "403": _status(403),
     "429": _status(429, {"Retry-After": "30"}),
+    "429-brief": _status(429, {"Retry-After": "1"}),
+    "502": _status(502),
     "500": _status(500),
     "503": _status(503),
     "slow": _slow,

@@ -1,19 +1,27 @@
-"""The demo upstream: one fake OpenCX API per process, started on first use."""
+"""The demo upstream: one fake OpenCX API per process, started on first use.
+
+Which fault it shows is kept in the shared cache, so the staff control on the status page
+reaches every worker process; `DEMO_FAULT` sets it at start.
+"""
 
 import secrets
 import threading
 
 from django.conf import settings
+from django.core.cache import cache
 
 from .fleet import demo_fleet, demo_voices
-from .server import FakeOpenCX
+from .server import FAULTS, FakeOpenCX
+
+FAULT_KEY = "switchboard:demo:fault"
+NO_FAULT = "none"
 
 _lock = threading.Lock()
 _running: FakeOpenCX | None = None
 
 
 def demo_upstream() -> FakeOpenCX:
-    """The running fake API serving `DEMO_AGENTS` sample agents behind a random token."""
+    """The running fake API serving `DEMO_AGENTS` sample agents, with the fault now chosen."""
     global _running
     with _lock:
         if _running is None:
@@ -23,4 +31,18 @@ def demo_upstream() -> FakeOpenCX:
                 voices=demo_voices(),
             )
             _running = fake.start()
+        _running.fault = demo_fault()
         return _running
+
+
+def demo_fault() -> str | None:
+    chosen = cache.get(FAULT_KEY)
+    if chosen is None:
+        chosen = settings.DEMO_FAULT or NO_FAULT
+    return None if chosen == NO_FAULT else chosen
+
+
+def set_demo_fault(name: str | None) -> None:
+    if name is not None and name not in FAULTS:
+        raise ValueError(f"unknown fault {name!r}")
+    cache.set(FAULT_KEY, name or NO_FAULT, timeout=None)

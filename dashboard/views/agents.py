@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
@@ -124,11 +125,17 @@ def problem_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def refresh(request: HttpRequest) -> HttpResponse:
     try:
-        snapshot = refresh_snapshot()
+        outcome = refresh_snapshot()
     except (OpenCXError, SnapshotUnavailable) as error:
         messages.error(request, f"Refresh failed. {error}")
     else:
-        messages.success(request, f"Refreshed: {len(snapshot.agents):,} agents read from OpenCX just now.")
+        if outcome.reused:
+            age = (timezone.now() - outcome.snapshot.fetched_at).total_seconds()
+            messages.info(
+                request, f"The data was read from OpenCX {age:.0f} s ago, so it was reused rather than asked for again."
+            )
+        else:
+            messages.success(request, f"Refreshed: {len(outcome.snapshot.agents):,} agents read from OpenCX just now.")
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         target = reverse("agent-list")

@@ -1,0 +1,116 @@
+"""The client's retry policy (urllib3's Retry) and its total time budget, against a loopback server."""
+
+import socket
+import time
+
+import pytest
+
+from dashboard.demo.server import FakeOpenCX
+from dashboard.opencx.client import OpenCXClient
+from dashboard.opencx.errors import BadResponse, RateLimited, TokenRejected, UpstreamUnavailable
+from tests.conftest import agent_record
+
+TOKEN = "ocx_live_retry_test"
+
+
+@pytest.fixture
+def fake():
+    with FakeOpenCX([agent_record()], token=TOKEN) as server:
+        yield server
+
+
+def client_for(fake, timeout=10.0):
+    return OpenCXClient(fake.url, TOKEN, timeout=timeout)
+
+
+@pytest.mark.parametrize("fault", ["502", "503", "429-brief"])
+def test_passing_failures_are_retried_until_an_answer(fake, fault):
+    fake.queue_faults([fault, fault])
+    counted = []
+
+    agents = client_for(fake).list_phone_agents(on_request=lambda: counted.append(1))
+
+    assert len(agents) == 1
+    assert fake.calls == 3
+    assert len(counted) == 3
+
+
+@pytest.mark.parametrize(("fault", "error"), [
+    ("401", TokenRejected), ("403", TokenRejected), ("html", BadResponse),
+    ("truncated", BadResponse), ("not-a-list", BadResponse), ("500", UpstreamUnavailable),
+])
+def test_answers_that_a_retry_cannot_fix_are_not_retried(fake, fault, error):
+    fake.fault = fault
+
+    with pytest.raises(error):
+        client_for(fake).list_phone_agents()
+
+    assert fake.calls == 1
+
+
+def test_retries_are_bounded(fake):
+    fake.fault = "503"
+
+    with pytest.raises(UpstreamUnavailable, match="HTTP 503"):
+        client_for(fake, timeout=30).list_phone_agents()
+
+    assert fake.calls == 4  # the first request and three retries
+
+
+def test_a_retry_after_longer_than_the_budget_is_not_waited_for(fake):
+    fake.fault = "429"  # Retry-After: 30
+    started = time.monotonic()
+
+    with pytest.raises(RateLimited) as raised:
+        client_for(fake, timeout=10).list_phone_agents()
+
+    assert raised.value.retry_after == 30
+    assert fake.calls == 1
+    assert time.monotonic() - started < 1
+
+
+def test_a_short_retry_after_is_honoured(fake):
+    fake.queue_faults(["429-brief"])  # Retry-After: 1
+    started = time.monotonic()
+
+    client_for(fake).list_phone_agents()
+
+    assert time.monotonic() - started >= 1
+    assert fake.calls == 2
+
+
+def test_a_slow_upstream_never_makes_the_caller_wait_past_the_budget(fake):
+    fake.fault = "slow"
+    fake.slow_seconds = 5
+    started = time.monotonic()
+
+    with pytest.raises(UpstreamUnavailable, match="within the 2 s budget"):
+        client_for(fake, timeout=2).list_phone_agents()
+
+    assert time.monotonic() - started < 2.5
+
+
+def test_failing_retries_stop_within_the_budget(fake):
+    fake.fault = "503"
+    started = time.monotonic()
+
+    with pytest.raises(UpstreamUnavailable):
+        client_for(fake, timeout=1.5).list_phone_agents()
+
+    assert time.monotonic() - started < 1.6
+
+
+def test_a_refused_connection_is_retried_then_reported():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    counted = []
+    started = time.monotonic()
+
+    with pytest.raises(UpstreamUnavailable, match="Could not reach the OpenCX API"):
+        OpenCXClient(f"http://127.0.0.1:{port}", TOKEN, timeout=3).list_phone_agents(
+            on_request=lambda: counted.append(1)
+        )
+
+    assert len(counted) >= 2
+    assert time.monotonic() - started < 3.5
