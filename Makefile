@@ -12,7 +12,7 @@ export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export UV_PYTHON_DOWNLOADS := never
 export UV_NO_PROGRESS := 1
 
-.PHONY: run test lint venv browser clean
+.PHONY: run test lint bench venv browser clean
 
 run: venv
 	$(VENV)/bin/python manage.py migrate --noinput
@@ -47,3 +47,7 @@ browser:
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .ruff_cache
+
+# Benchmarks: figures for the README. Needs nothing but loopback.
+bench: venv
+	$(VENV)/bin/python bench/upstream_load.py

@@ -149,14 +149,14 @@ def _cold_start(failure: dict[str, Any] | None) -> Snapshot:
     started = timezone.now()
     deadline = time.monotonic() + settings.OPENCX_TIMEOUT + 2
     while True:
-        token = _acquire_lock()
-        if token is not None:
-            break
-        state = cache.get_many([CURRENT_KEY, FAILURE_KEY])
+        # Poll with reads; only try to take the lock (a write) when nobody holds it.
+        state = cache.get_many([CURRENT_KEY, FAILURE_KEY, LOCK_KEY])
         if CURRENT_KEY in state and (snapshot := _load(state[CURRENT_KEY])) is not None:
             return snapshot
         if FAILURE_KEY in state and state[FAILURE_KEY]["failed_at"] >= started:
             raise SnapshotUnavailable(state[FAILURE_KEY]["reason"])
+        if LOCK_KEY not in state and (token := _acquire_lock()) is not None:
+            break
         if time.monotonic() >= deadline:
             raise SnapshotUnavailable(
                 "The first read of the OpenCX API is taking longer than expected: reload the page in a moment."
@@ -218,6 +218,10 @@ def _acquire_lock(wait: float = 0) -> str | None:
         if time.monotonic() >= deadline:
             return None
         time.sleep(0.05)
+        while cache.get(LOCK_KEY) is not None:  # wait with reads, not with writes
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(0.05)
 
 
 def _release_lock(token: str | None) -> None:

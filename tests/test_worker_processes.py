@@ -1,0 +1,74 @@
+"""Several worker processes sharing one cache, as under gunicorn: one upstream call, and restarts."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from dashboard.demo.fleet import demo_fleet
+from dashboard.demo.server import FakeOpenCX
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "ocx_live_processes_test"
+TTL = 2
+READ = """
+import json, django
+django.setup()
+from dashboard.agents import service
+served = service.get_snapshot()
+service.wait_for_refresh()
+print(json.dumps({"version": served.version, "stale": service.get_snapshot().stale_reason}))
+"""
+
+
+@pytest.fixture
+def shared(tmp_path):
+    """A fake OpenCX and the environment of workers sharing one data directory (database and cache)."""
+    with FakeOpenCX(demo_fleet(200), token=TOKEN) as fake:
+        env = {
+            "PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "dashboard.settings",
+            "DATA_DIR": str(tmp_path), "OPENCX_API_URL": fake.url, "OPENCX_API_TOKEN": TOKEN,
+            "OPENCX_CACHE_TTL": str(TTL), "OPENCX_TIMEOUT": "5",
+        }
+        subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=120)
+        yield fake, env
+
+
+def start_worker(env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", READ], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+
+
+def result(worker: subprocess.Popen) -> dict:
+    out, _ = worker.communicate(timeout=60)
+    assert worker.returncode == 0
+    return json.loads(out)
+
+
+def test_workers_hitting_an_expired_cache_together_make_one_upstream_call(shared):
+    fake, env = shared
+    first = result(start_worker(env))
+    time.sleep(TTL + 0.2)
+    fake.fault, fake.slow_seconds = "slow", 1.5  # a slow upstream widens the race
+
+    workers = [start_worker(env) for _ in range(4)]
+    results = [result(worker) for worker in workers]
+
+    assert fake.calls == 2  # the first read, then exactly one refresh
+    assert all(r["stale"] is None for r in results)
+    assert first["version"] in {r["version"] for r in results}  # served at once, not after the refresh
+
+
+def test_a_restarted_worker_serves_the_last_snapshot_while_the_upstream_is_down(shared):
+    fake, env = shared
+    first = result(start_worker(env))
+    fake.fault = "503"
+    time.sleep(TTL + 0.2)
+
+    restarted = result(start_worker(env))
+
+    assert restarted["version"] == first["version"]
+    assert "HTTP 503" in restarted["stale"]
