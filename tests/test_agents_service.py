@@ -33,6 +33,16 @@ def test_it_reuses_the_parsed_snapshot_across_requests(upstream):
     assert get_snapshot() is get_snapshot()
 
 
+def test_a_warm_request_never_reads_the_stored_fleet_again(upstream):
+    from django.core.cache import cache
+
+    first = get_snapshot()
+    current = cache.get(service.CURRENT_KEY)
+    cache.delete(service.BODY_KEY.format(version=current["version"]))  # would break any re-read
+
+    assert get_snapshot() is first
+
+
 def test_another_worker_parses_the_shared_snapshot_without_calling_upstream(upstream):
     first = get_snapshot()
     service.forget_local_state()  # as a fresh worker process would start
