@@ -2,6 +2,7 @@
 
 import pytest
 
+from dashboard.agents import service
 from dashboard.agents.service import SnapshotUnavailable, get_snapshot
 from tests.conftest import TEST_TOKEN, expire_and_refresh
 
@@ -35,12 +36,25 @@ def test_the_status_page_is_for_staff_only(signed_in, client, upstream):
     assert b'href="/status/"' not in signed_in.get("/agents/").content
 
 
-def test_readyz_is_unavailable_before_any_data_and_never_calls_upstream(client, upstream):
+def test_readyz_is_unavailable_before_any_data_and_starts_the_first_read_without_waiting(client, upstream):
+    upstream.fault, upstream.slow_seconds = "slow", 0.3
+
     response = client.get("/readyz")
+    service.wait_for_refresh()
 
     assert response.status_code == 503
     assert response.json()["status"] == "unavailable"
-    assert upstream.calls == 0
+    assert client.get("/readyz").json()["status"] == "ok"
+    assert upstream.calls == 1
+
+
+def test_readyz_does_not_call_upstream_while_data_is_fresh(client, upstream):
+    get_snapshot()
+
+    for _ in range(5):
+        assert client.get("/readyz").status_code == 200
+
+    assert upstream.calls == 1
 
 
 def test_readyz_reports_ok_then_stale(client, upstream):

@@ -135,6 +135,13 @@ def refresh_snapshot() -> RefreshOutcome:
         _release_lock(token)
 
 
+def warm_up() -> None:
+    """Starts a background read when there is no snapshot yet (readiness probes), without waiting."""
+    state = cache.get_many([CURRENT_KEY, FAILURE_KEY])
+    if CURRENT_KEY not in state and _may_retry(state.get(FAILURE_KEY)):
+        _refresh_in_background()
+
+
 def wait_for_refresh(timeout: float | None = None) -> None:
     """Waits for this process's background refresh, if one runs (management commands, tests)."""
     thread = _background

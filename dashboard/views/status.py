@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from dashboard.agents.service import upstream_status
+from dashboard.agents.service import upstream_status, warm_up
 from dashboard.demo.server import FAULTS
 from dashboard.demo.upstream import demo_fault, set_demo_fault
 
@@ -49,7 +49,9 @@ def choose_demo_fault(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def readyz(request: HttpRequest) -> JsonResponse:
-    """Ready when there is agent data to serve, stale or not; never calls OpenCX."""
+    """Ready when there is agent data to serve, stale or not. Never waits for OpenCX, but with no
+    data yet it starts the first read in the background, so a fresh instance warms itself up."""
+    warm_up()
     figures = upstream_status()
     age = figures.snapshot_age
     body = {
