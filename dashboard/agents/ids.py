@@ -20,15 +20,18 @@ def encode_agent_id(agent_id: str) -> str:
 
 
 def decode_agent_id(ref: str) -> str:
-    """The id behind a URL segment; `ValueError` when the segment cannot come from an id."""
+    """The id behind a URL segment; `ValueError` unless the segment is exactly what `encode_agent_id` makes."""
     if not ref.startswith("~"):
-        if PLAIN_ID.fullmatch(ref):
-            return ref
+        agent_id = ref
+    else:
+        try:
+            agent_id = base64.urlsafe_b64decode(ref[1:] + "=" * (-len(ref[1:]) % 4)).decode()
+        except (binascii.Error, UnicodeError, ValueError):
+            agent_id = None
+    # One URL per agent: anything but the canonical form (stray characters, padding) is refused.
+    if agent_id is None or encode_agent_id(agent_id) != ref:
         raise ValueError(f"not an agent reference: {ref!r}")
-    try:
-        return base64.urlsafe_b64decode(ref[1:] + "=" * (-len(ref[1:]) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError):
-        raise ValueError(f"not an agent reference: {ref!r}") from None
+    return agent_id
 
 
 class AgentIdConverter:
