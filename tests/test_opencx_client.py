@@ -1,4 +1,4 @@
-"""The client's retry policy (urllib3's Retry) and its total time budget, against a loopback server."""
+"""The OpenCX client against a loopback server: answers, errors, retries (urllib3's Retry) and its time budget."""
 
 import socket
 import time
@@ -7,7 +7,7 @@ import pytest
 
 from dashboard.demo.server import FakeOpenCX
 from dashboard.opencx.client import OpenCXClient
-from dashboard.opencx.errors import BadResponse, RateLimited, TokenRejected, UpstreamUnavailable
+from dashboard.opencx.errors import BadResponse, OpenCXError, RateLimited, TokenRejected, UpstreamUnavailable
 from tests.conftest import agent_record
 
 TOKEN = "ocx_live_retry_test"
@@ -114,3 +114,36 @@ def test_a_refused_connection_is_retried_then_reported():
 
     assert len(counted) >= 2
     assert time.monotonic() - started < 3.5
+
+
+def test_it_returns_the_agent_list_and_sends_the_bearer_token(fake):
+    assert client_for(fake).list_phone_agents() == [agent_record()]
+    with pytest.raises(TokenRejected, match="OPENCX_API_TOKEN"):
+        OpenCXClient(fake.url, "not-the-token").list_phone_agents()
+
+
+def test_a_rate_limit_reports_how_long_to_wait(fake):
+    fake.fault = "429"
+
+    with pytest.raises(RateLimited, match="it asks to wait 30 s"):
+        client_for(fake).list_phone_agents()
+
+
+def test_absurdly_nested_json_is_an_unusable_answer_not_a_crash(fake):
+    fake.set_agents(b"[" * 100_000 + b"]" * 100_000)
+
+    with pytest.raises(BadResponse, match="not JSON"):
+        client_for(fake).list_phone_agents()
+
+
+@pytest.mark.parametrize(
+    "fault", ["401", "403", "429", "500", "503", "slow", "truncated", "not-a-list", "html", "drop"]
+)
+def test_no_error_ever_contains_the_token(fake, fault):
+    fake.fault, fake.slow_seconds = fault, 2
+
+    with pytest.raises(OpenCXError) as raised:
+        client_for(fake, timeout=1).list_phone_agents()
+
+    assert TOKEN not in str(raised.value) and TOKEN not in repr(raised.value)
+    assert isinstance(raised.value, BadResponse | RateLimited | TokenRejected | UpstreamUnavailable)
