@@ -83,10 +83,13 @@ def moment(value: datetime | None) -> SafeString:
 
 
 def relative(value: datetime) -> str:
-    """Short relative time, one unit deep: "3 hours ago", "in 2 days", "just now"."""
+    """Short relative time, one unit deep: "3 hours ago", "in 2 days", "40 s ago", "just now"."""
     now = timezone.now()
-    if abs((now - value).total_seconds()) < 60:
+    seconds = (now - value).total_seconds()
+    if abs(seconds) < 5:
         return "just now"
+    if abs(seconds) < 60:
+        return f"{seconds:.0f} s ago" if seconds > 0 else f"in {-seconds:.0f} s"
     if value > now:
         return f"in {timeuntil(value, now, depth=1)}"
     return f"{timesince(value, now, depth=1)} ago"

@@ -1,0 +1,39 @@
+"""How values read on every page: relative times, dashes, badges."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from dashboard.presentation import enum_badge, moment, relative, text_list, yes_no
+
+
+@pytest.mark.parametrize(("offset", "shown"), [
+    (timedelta(seconds=-2), "just now"), (timedelta(seconds=-40), "40 s ago"), (timedelta(seconds=30), "in 30 s"),
+    (timedelta(hours=-3, minutes=-20), "3\xa0hours ago"), (timedelta(days=2, hours=1), "in 2\xa0days"),
+])
+def test_relative_times_are_short(offset, shown):
+    assert relative(timezone.now() + offset) == shown
+
+
+def test_a_moment_carries_the_exact_utc_time_in_its_tooltip():
+    value = timezone.now() - timedelta(days=3)
+
+    html = moment(value)
+
+    assert f'title="{value:%Y-%m-%d %H:%M:%S} UTC"' in html
+    assert "3\xa0days ago" in html
+
+
+def test_known_values_get_a_fixed_colour_and_unknown_ones_a_neutral_badge():
+    assert enum_badge("model", "oppie-vox-2") == enum_badge("model", "oppie-vox-2")
+    assert enum_badge("model", "oppie-vox") != enum_badge("model", "oppie-vox-2").replace("oppie-vox-2", "oppie-vox")
+    unknown = enum_badge("model", "<b>oppie-vox-9</b>")
+    assert "does not know yet" in unknown and "&lt;b&gt;oppie-vox-9&lt;/b&gt;" in unknown
+
+
+def test_nulls_empty_lists_and_booleans_read_distinctly():
+    assert "—" in text_list(None)
+    assert ">none<" in text_list([])
+    assert text_list(["en", "<es>"]) == "en, &lt;es&gt;"
+    assert "yes" in yes_no(True) and "no" in yes_no(False) and "—" in yes_no(None)
