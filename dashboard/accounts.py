@@ -27,6 +27,4 @@ def sync_demo_account(**kwargs: Any) -> None:
             user.set_password(DEMO_PASSWORD)
             user.save()
     else:
-        users.filter(username=DEMO_USERNAME, email=DEMO_EMAIL).update(
-            is_active=False, password=make_password(None)
-        )
+        users.filter(username=DEMO_USERNAME, email=DEMO_EMAIL).update(is_active=False, password=make_password(None))

@@ -1,23 +1,64 @@
-"""Filtering the agent list: a plain Django form whose cleaned data becomes predicates.
+"""Filtering the agent list: one Django form whose cleaned data becomes sets of agents.
 
-The data is a list of records, not a QuerySet. Choices come from the snapshot itself, so
-values this dashboard has never seen can be filtered on too. A value no agent has is not an
-error: it is ignored with a message, and the rest of the filters still apply.
+The data is a snapshot, not a QuerySet: each active filter selects a bitmask of agents from the
+snapshot's index (`dashboard.agents.index`), filters combine with AND across fields and OR
+within one, and each facet value is counted under all the *other* active filters. Choices come
+from the snapshot itself, so values this dashboard has never seen can be filtered on too. A
+value that cannot apply is ignored with a message; the other filters still apply.
 """
 
 import re
-from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 
 from django import forms
 from django.conf.locale import LANG_INFO
+from django.http import QueryDict
 
-from dashboard.opencx.schema import PhoneAgent
+from dashboard.agents.index import FleetIndex
+from dashboard.agents.snapshot import Snapshot
 
 # The choice that matches agents where the field is not set.
 NOT_SET = "~none"
 NOT_SET_LABEL = "— not set"
 
-Predicate = Callable[[PhoneAgent], bool]
+# query parameter -> (index field, label). Multi-select, OR within a field.
+FACET_FILTERS = {
+    "type": ("type", "Type"),
+    "model": ("model", "Model"),
+    "language": ("language", "Language"),
+    "stt_model": ("stt_model", "STT model"),
+    "voice": ("voice_id", "Voice"),
+    "accent": ("accent", "Accent"),
+    "noise": ("background_noise_preset", "Background noise"),
+}
+# query parameter -> (index field, label). yes / no / any.
+BOOLEAN_FILTERS = {
+    "interruptible": ("interruptible", "Interruptible"),
+    "manual_mode": ("manual_mode", "Manual mode"),
+    "recording": ("recording_enabled", "Recording"),
+    "knowledge_base": ("use_org_knowledgebase", "Knowledge base"),
+}
+# query parameter -> label. has / has not, for optional settings (the index's PRESENCE keys).
+PRESENCE_FILTERS = {
+    "failover": "Failover destination",
+    "handoff": "Handoff number",
+    "webhook": "Webhook URL",
+    "custom_llm": "Custom LLM",
+    "flow": "Flow",
+    "first_message": "First message",
+    "phone": "Phone number",
+}
+# (low parameter, high parameter) -> (index field, label)
+RANGE_FILTERS = {
+    ("speed_min", "speed_max"): ("speed", "Speed"),
+    ("tts_min", "tts_max"): ("tts_speed_pct", "TTS speed %"),
+    ("created_after", "created_before"): ("created_at", "Created"),
+    ("updated_after", "updated_before"): ("updated_at", "Updated"),
+}
+BOOLEAN_CHOICES = [("", "any"), ("yes", "yes"), ("no", "no")]
+PRESENCE_CHOICES = [("", "any"), ("set", "has"), ("unset", "has not")]
+PHONE_LIKE = re.compile(r"[\d\s()+.\-]*\d[\d\s()+.\-]*")
 
 
 def language_label(code: str) -> str:
@@ -25,97 +66,183 @@ def language_label(code: str) -> str:
     return f"{name} ({code})" if name else code
 
 
+def value_label(parameter: str, value: str) -> str:
+    if value == NOT_SET:
+        return NOT_SET_LABEL
+    return language_label(value) if parameter == "language" else value
+
+
+@dataclass(frozen=True, slots=True)
+class FacetOption:
+    value: str
+    label: str
+    count: int
+    checked: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Chip:
+    """One active filter value, with the query string that removes just it."""
+
+    label: str
+    value: str
+    remove_query: str
+
+
 class AgentFilterForm(forms.Form):
-    q = forms.CharField(
-        required=False, max_length=200, label="Search",
-        widget=forms.SearchInput(attrs={"placeholder": "Search name, phone number or id"}),
-    )
-    type = forms.MultipleChoiceField(required=False, label="Type", widget=forms.CheckboxSelectMultiple)
-    model = forms.MultipleChoiceField(required=False, label="Model", widget=forms.CheckboxSelectMultiple)
-    language = forms.MultipleChoiceField(required=False, label="Language", widget=forms.CheckboxSelectMultiple)
-    stt_model = forms.MultipleChoiceField(required=False, label="STT model", widget=forms.CheckboxSelectMultiple)
+    q = forms.CharField(required=False, max_length=200, label="Search")
 
-    # field -> how to read its values from an agent (several for list fields)
-    VALUES: dict[str, Callable[[PhoneAgent], Iterable[str | None]]] = {
-        "type": lambda agent: (agent.type,),
-        "model": lambda agent: (agent.model,),
-        "language": lambda agent: agent.language or (None,),
-        "stt_model": lambda agent: (agent.stt_model,),
-    }
-
-    def __init__(self, data: object, *, agents: Iterable[PhoneAgent]) -> None:
+    def __init__(self, data: QueryDict, *, snapshot: Snapshot) -> None:
         super().__init__(data)
-        seen: dict[str, set[str | None]] = {name: set() for name in self.VALUES}
-        for agent in agents:
-            for name, read in self.VALUES.items():
-                seen[name].update(read(agent))
-        for name, values in seen.items():
-            label = language_label if name == "language" else str
-            choices = [(value, label(value)) for value in sorted(v for v in values if v is not None)]
+        self.index: FleetIndex = snapshot.index
+        for parameter, (field, label) in FACET_FILTERS.items():
+            values = self.index.facets[field]
+            choices = [(value, value) for value in sorted(v for v in values if v is not None)]
             if None in values:
                 choices.append((NOT_SET, NOT_SET_LABEL))
-            self.fields[name].choices = choices
+            self.fields[parameter] = forms.MultipleChoiceField(required=False, label=label, choices=choices)
+        select = forms.Select(attrs={"class": "form-select form-select-sm"})
+        for parameter, (_, label) in BOOLEAN_FILTERS.items():
+            self.fields[parameter] = forms.ChoiceField(
+                required=False, label=label, choices=BOOLEAN_CHOICES, widget=select
+            )
+        for parameter, label in PRESENCE_FILTERS.items():
+            self.fields[parameter] = forms.ChoiceField(
+                required=False, label=label, choices=PRESENCE_CHOICES, widget=select
+            )
+        number = forms.NumberInput(attrs={"class": "form-control form-control-sm", "step": "any"})
+        day = forms.DateInput(attrs={"class": "form-control form-control-sm", "type": "date"}, format="%Y-%m-%d")
+        for (low, high), (field, label) in RANGE_FILTERS.items():
+            if field in ("speed", "tts_speed_pct"):
+                kind = forms.FloatField if field == "speed" else forms.IntegerField
+                self.fields[low] = kind(required=False, label=f"{label} from", widget=number)
+                self.fields[high] = kind(required=False, label=f"{label} to", widget=number)
+            else:
+                self.fields[low] = forms.DateField(required=False, label=f"{label} on or after", widget=day)
+                self.fields[high] = forms.DateField(required=False, label=f"{label} on or before", widget=day)
+        self.is_valid()  # fills cleaned_data with every valid field; invalid ones are reported by ignored()
+        self._masks = self._active_masks()
+
+    # --- what is active ---------------------------------------------------------------------
+
+    def _active_masks(self) -> dict[str, int]:
+        """Filter group (a facet parameter, a range, or one of the others) -> the agents it accepts."""
+        data, index, masks = self.cleaned_data, self.index, {}
+        if data.get("q"):
+            query = data["q"]
+            digits = re.sub(r"\D", "", query) if PHONE_LIKE.fullmatch(query) else ""
+            masks["q"] = index.matching_text(query.casefold(), digits)
+        for parameter, (field, _) in FACET_FILTERS.items():
+            if data.get(parameter):
+                values = index.facets[field]
+                mask = 0
+                for value in data[parameter]:
+                    mask |= values.get(None if value == NOT_SET else value, 0)
+                masks[parameter] = mask
+        for parameter, (field, _) in BOOLEAN_FILTERS.items():
+            if data.get(parameter):
+                masks[parameter] = index.booleans[field][data[parameter] == "yes"]
+        for parameter in PRESENCE_FILTERS:
+            if data.get(parameter):
+                present = index.present[parameter]
+                masks[parameter] = present if data[parameter] == "set" else index.everyone & ~present
+        for (low, high), (field, _) in RANGE_FILTERS.items():
+            bounds = [data.get(low), data.get(high)]
+            if bounds == [None, None]:
+                continue
+            if field in ("created_at", "updated_at"):
+                bounds = _day_bounds(*bounds)
+            masks[f"{low}:{high}"] = index.within(field, *bounds)
+        return masks
 
     @property
-    def choice_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in self.VALUES]
+    def mask(self) -> int:
+        """The agents every active filter accepts."""
+        mask = self.index.everyone
+        for accepted in self._masks.values():
+            mask &= accepted
+        return mask
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self._masks)
 
     def ignored(self) -> list[str]:
         """One sentence per filter that could not be applied and was left out."""
         messages = []
         for name, errors in self.errors.items():
             label = self.fields[name].label
-            raw = ", ".join(repr(value) for value in self.data.getlist(name)) if name in self.VALUES else ""
-            if name in self.VALUES:
+            raw = ", ".join(repr(value[:40]) for value in self.data.getlist(name))
+            if name in FACET_FILTERS:
                 messages.append(f"No agent has the {label.lower()} {raw}: that filter was ignored.")
-            else:
+            elif name == "q":
                 messages.append(f"{label}: {' '.join(errors)} The search was ignored.")
+            else:
+                messages.append(f"{label}: {raw} is not usable, {_hint(self.fields[name])}: that filter was ignored.")
         return messages
 
-    def active(self) -> dict[str, list[str]]:
-        """The filters in force: field name -> chosen values (the search as a one-item list)."""
-        cleaned = self.cleaned_data if self.is_bound else {}
-        active = {name: cleaned[name] for name in self.VALUES if cleaned.get(name)}
-        if cleaned.get("q"):
-            active["q"] = [cleaned["q"]]
-        return active
+    # --- what the page shows ----------------------------------------------------------------
 
-    def predicates(self) -> list[Predicate]:
-        predicates: list[Predicate] = []
-        for name, chosen in self.active().items():
-            if name == "q":
-                predicates.append(_search(chosen[0]))
-            else:
-                predicates.append(_any_of(self.VALUES[name], chosen))
-        return predicates
+    def facet_menus(self) -> list[tuple[str, str, list[FacetOption]]]:
+        """(parameter, label, options) per facet; each count is under all the other active filters."""
+        menus = []
+        for parameter, (field, label) in FACET_FILTERS.items():
+            others = self.index.everyone
+            for name, accepted in self._masks.items():
+                if name != parameter:
+                    others &= accepted
+            chosen = set(self.cleaned_data.get(parameter) or ())
+            options = [
+                FacetOption(
+                    value,
+                    value_label(parameter, value),
+                    (self.index.facets[field].get(None if value == NOT_SET else value, 0) & others).bit_count(),
+                    value in chosen,
+                )
+                for value, _ in self.fields[parameter].choices
+            ]
+            menus.append((parameter, label, options))
+        return menus
 
-    def apply(self, agents: Iterable[PhoneAgent]) -> list[PhoneAgent]:
-        """The agents every active filter accepts (AND across fields, OR within one)."""
-        self.is_valid()  # fills cleaned_data with every valid field; invalid ones are reported
-        predicates = self.predicates()
-        return [agent for agent in agents if all(accept(agent) for accept in predicates)]
+    def more_fields(self) -> list[forms.BoundField]:
+        """The yes/no, has/has not and range fields, for the "More filters" panel."""
+        names = [*BOOLEAN_FILTERS, *PRESENCE_FILTERS, *(name for pair in RANGE_FILTERS for name in pair)]
+        return [self[name] for name in names]
+
+    def chips(self) -> list[Chip]:
+        chips = []
+        for name in self.data:
+            if name not in self.fields or name not in self.cleaned_data or not self.cleaned_data[name]:
+                continue
+            values = self.cleaned_data[name] if name in FACET_FILTERS else [self.data.get(name)]
+            for value in values:
+                remaining = self.data.copy()
+                remaining.setlist(
+                    name, [v for v in remaining.getlist(name) if v != value] if name in FACET_FILTERS else []
+                )
+                remaining.pop("page", None)
+                label = "search" if name == "q" else self.fields[name].label.lower()
+                shown = value_label(name, value) if name in FACET_FILTERS else _choice_label(self.fields[name], value)
+                chips.append(Chip(label, shown, remaining.urlencode()))
+        return chips
 
 
-def _any_of(read: Callable[[PhoneAgent], Iterable[str | None]], chosen: list[str]) -> Predicate:
-    wanted = {None if value == NOT_SET else value for value in chosen}
-    return lambda agent: not wanted.isdisjoint(read(agent))
+def _hint(field: forms.Field) -> str:
+    if isinstance(field, forms.ChoiceField):
+        return "choose " + " or ".join(repr(value) for value, _ in field.choices if value)
+    if isinstance(field, forms.DateField):
+        return "give a date as YYYY-MM-DD"
+    if isinstance(field, forms.FloatField):  # checked first: Django's FloatField is an IntegerField
+        return "give a number"
+    return "give a whole number"
 
 
-PHONE_LIKE = re.compile(r"[\d\s()+.\-]*\d[\d\s()+.\-]*")
+def _choice_label(field: forms.Field, value: str) -> str:
+    return dict(getattr(field, "choices", ())).get(value, value)
 
 
-def _search(query: str) -> Predicate:
-    """Case-insensitive; a query that looks like a phone number also matches however it is spaced."""
-    needle = query.casefold()
-    digits = re.sub(r"\D", "", query) if PHONE_LIKE.fullmatch(query) else ""
-
-    def matches(agent: PhoneAgent) -> bool:
-        phone = agent.phone_number or ""
-        return (
-            needle in agent.id.casefold()
-            or (agent.name is not None and needle in agent.name.casefold())
-            or needle in phone.casefold()
-            or (digits != "" and digits in re.sub(r"\D", "", phone))
-        )
-
-    return matches
+def _day_bounds(after: date | None, before: date | None) -> tuple[datetime | None, datetime | None]:
+    """Whole UTC days: "on or after" from the day's start, "on or before" to the day's end."""
+    low = datetime.combine(after, time.min, UTC) if after else None
+    high = datetime.combine(before, time.min, UTC) + timedelta(days=1, microseconds=-1) if before else None
+    return low, high

@@ -14,12 +14,8 @@ from django.utils.timesince import timesince, timeuntil
 from dashboard.opencx.schema import AGENT_TYPES, MODELS, NOISE_PRESETS, STT_MODELS
 
 DASH = mark_safe('<span class="text-body-tertiary" title="not set">—</span>')
-YES = mark_safe(
-    '<span class="text-success" aria-hidden="true">✓</span><span class="visually-hidden">yes</span>'
-)
-NO = mark_safe(
-    '<span class="text-body-secondary" aria-hidden="true">✗</span><span class="visually-hidden">no</span>'
-)
+YES = mark_safe('<span class="text-success" aria-hidden="true">✓</span><span class="visually-hidden">yes</span>')
+NO = mark_safe('<span class="text-body-secondary" aria-hidden="true">✗</span><span class="visually-hidden">no</span>')
 
 KNOWN_VALUES: dict[str, tuple[str, ...]] = {
     "type": AGENT_TYPES,
@@ -53,7 +49,8 @@ def enum_badge(field: str, value: str | None) -> SafeString:
         return format_html('<span class="badge border {}">{}</span>', style, value)
     return format_html(
         '<span class="badge border {}" title="A value this dashboard does not know yet">{}</span>',
-        UNKNOWN_STYLE, value,
+        UNKNOWN_STYLE,
+        value,
     )
 
 

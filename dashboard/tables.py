@@ -11,6 +11,7 @@ from django_tables2.data import TableListData
 from django_tables2.utils import OrderBy
 
 from dashboard import presentation
+from dashboard.agents.index import FleetIndex, positions, selected
 from dashboard.opencx.schema import PhoneAgent
 
 PER_PAGE_CHOICES = (25, 50, 100)
@@ -45,10 +46,23 @@ def sort_agents(agents: list[PhoneAgent], order_by: list[str]) -> list[PhoneAgen
 
 
 class AgentRows(TableListData):
-    """Sorts with plain key functions instead of django-tables2's per-comparison accessors."""
+    """The agents of a snapshot selected by a bitmask, sorted through the snapshot's index.
+
+    Replaces django-tables2's per-comparison accessor sort, far too slow for 50,000 rows.
+    """
+
+    def __init__(self, index: FleetIndex, mask: int) -> None:
+        self.index, self.mask = index, mask
+        super().__init__([index.agents[position] for position in positions(mask)])
 
     def order_by(self, aliases: Any) -> None:
-        self.data = sort_agents(self.data, [str(alias) for alias in aliases])
+        aliases = [str(alias) for alias in aliases]
+        if len(aliases) != 1:
+            self.data = sort_agents(self.data, aliases)
+            return
+        name = OrderBy(aliases[0]).bare
+        order = self.index.order(SORT_KEYS[name], name, descending=aliases[0].startswith("-"))
+        self.data = [self.index.agents[position] for position in selected(self.mask, order)]
 
 
 class AgentTable(tables.Table):
@@ -73,8 +87,8 @@ class AgentTable(tables.Table):
         page_field = "page"
         per_page_field = "per_page"
 
-    def __init__(self, agents: list[PhoneAgent], **kwargs: Any) -> None:
-        super().__init__(AgentRows(agents), **kwargs)
+    def __init__(self, rows: AgentRows, **kwargs: Any) -> None:
+        super().__init__(rows, **kwargs)
 
     def render_name(self, record: PhoneAgent) -> str:
         return format_html(

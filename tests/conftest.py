@@ -17,8 +17,9 @@ TEST_TOKEN = "ocx_live_test_SECRET_token_4f9a"
 def isolated_cache(settings: Any) -> Iterator[None]:
     """Each test starts with an empty cache of its own and no parsed snapshot in memory."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, tests only
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                                   "LOCATION": "switchboard-tests"}}
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "switchboard-tests"}
+    }
     from django.core.cache import cache
 
     cache.clear()
@@ -73,17 +74,36 @@ def signed_in(client: Any, user: Any) -> Any:
 def agent_record(**fields: Any) -> dict[str, Any]:
     """A complete agent record in the newest schema; keyword arguments override fields."""
     record: dict[str, Any] = {
-        "id": "agent-1", "org_id": "org_1", "phone_number": "+14155550123", "name": "Billing EN",
-        "type": "inbound", "language": ["en", "es"], "accent": "american",
-        "handoff_phone_number": "+14155550199", "speed": 1.1, "interruptible": True,
-        "actionIds": ["act_1"], "instructions": ["Be brief.", "Confirm the caller's name."],
-        "data_collection_fields": ["email"], "data_collection_webhook_url": "https://hooks.example.com/a",
-        "model": "oppie-vox-2", "voice_id": "vx_aria", "first_message": "Hello!",
-        "created_at": "2023-11-07T05:31:56Z", "updated_at": "2024-02-01T10:00:00Z",
-        "provider_external_id": "prov_1", "flow": None, "manual_mode": False,
-        "custom_llm": None, "use_org_knowledgebase": True, "background_noise_preset": "office",
-        "recording_enabled": True, "stt_keyterms": ["Northwind"], "stt_model": "deepgram/nova-3",
-        "tts_speed_pct": 10, "failover_transfer_destination_id": "3c90c3cc-0d44-4b50-8888-8dd25736052a",
+        "id": "agent-1",
+        "org_id": "org_1",
+        "phone_number": "+14155550123",
+        "name": "Billing EN",
+        "type": "inbound",
+        "language": ["en", "es"],
+        "accent": "american",
+        "handoff_phone_number": "+14155550199",
+        "speed": 1.1,
+        "interruptible": True,
+        "actionIds": ["act_1"],
+        "instructions": ["Be brief.", "Confirm the caller's name."],
+        "data_collection_fields": ["email"],
+        "data_collection_webhook_url": "https://hooks.example.com/a",
+        "model": "oppie-vox-2",
+        "voice_id": "vx_aria",
+        "first_message": "Hello!",
+        "created_at": "2023-11-07T05:31:56Z",
+        "updated_at": "2024-02-01T10:00:00Z",
+        "provider_external_id": "prov_1",
+        "flow": None,
+        "manual_mode": False,
+        "custom_llm": None,
+        "use_org_knowledgebase": True,
+        "background_noise_preset": "office",
+        "recording_enabled": True,
+        "stt_keyterms": ["Northwind"],
+        "stt_model": "deepgram/nova-3",
+        "tts_speed_pct": 10,
+        "failover_transfer_destination_id": "3c90c3cc-0d44-4b50-8888-8dd25736052a",
     }
     record.update(fields)
     return record

@@ -11,42 +11,108 @@ def detail(client, agent_id: str):
 
 
 def test_it_shows_every_field_in_its_group(signed_in, upstream):
-    upstream.set_agents([agent_record(
-        id="agent-42", org_id="org_77", name="Front Desk", phone_number="+14155550142",
-        provider_external_id="prov_abc", voice_id="vx_lena", accent="british", speed=1.2,
-        tts_speed_pct=15, background_noise_preset="city-street", interruptible=False,
-        language=["en", "fr"], stt_model="cartesia/ink-whisper", stt_keyterms=["PPO", "co-pay"],
-        model="oppie-vox-turbo", custom_llm="https://llm.example.com/v1", manual_mode=True,
-        first_message="Welcome to the front desk", instructions=["Greet warmly.", "Ask for the name."],
-        use_org_knowledgebase=False, actionIds=["act_lookup", "act_ticket"],
-        handoff_phone_number="+14155550999",
-        failover_transfer_destination_id="9b2f7c1e-5d4a-4c3b-9a8f-1e2d3c4b5a69",
-        data_collection_fields=["email", "callback_number"],
-        data_collection_webhook_url="https://hooks.example.com/desk", recording_enabled=False,
-        flow={"id": "n1", "type": "start", "content": "Hello", "children": [
-            {"id": "n2", "type": "question", "content": "What do you need?", "children": []}]},
-    )])
+    upstream.set_agents(
+        [
+            agent_record(
+                id="agent-42",
+                org_id="org_77",
+                name="Front Desk",
+                phone_number="+14155550142",
+                provider_external_id="prov_abc",
+                voice_id="vx_lena",
+                accent="british",
+                speed=1.2,
+                tts_speed_pct=15,
+                background_noise_preset="city-street",
+                interruptible=False,
+                language=["en", "fr"],
+                stt_model="cartesia/ink-whisper",
+                stt_keyterms=["PPO", "co-pay"],
+                model="oppie-vox-turbo",
+                custom_llm="https://llm.example.com/v1",
+                manual_mode=True,
+                first_message="Welcome to the front desk",
+                instructions=["Greet warmly.", "Ask for the name."],
+                use_org_knowledgebase=False,
+                actionIds=["act_lookup", "act_ticket"],
+                handoff_phone_number="+14155550999",
+                failover_transfer_destination_id="9b2f7c1e-5d4a-4c3b-9a8f-1e2d3c4b5a69",
+                data_collection_fields=["email", "callback_number"],
+                data_collection_webhook_url="https://hooks.example.com/desk",
+                recording_enabled=False,
+                flow={
+                    "id": "n1",
+                    "type": "start",
+                    "content": "Hello",
+                    "children": [{"id": "n2", "type": "question", "content": "What do you need?", "children": []}],
+                },
+            )
+        ]
+    )
 
     html = detail(signed_in, "agent-42").content.decode()
 
-    for heading in ("Identity", "Voice &amp; speech", "Language &amp; speech-to-text",
-                    "Model &amp; behaviour", "Handoff &amp; failover", "Data collection &amp; recording"):
+    for heading in (
+        "Identity",
+        "Voice &amp; speech",
+        "Language &amp; speech-to-text",
+        "Model &amp; behaviour",
+        "Handoff &amp; failover",
+        "Data collection &amp; recording",
+    ):
         assert heading in html
-    for value in ("agent-42", "org_77", "Front Desk", "+14155550142", "prov_abc", "vx_lena", "british",
-                  "1.2", "15 %", "city-street", "en, fr", "cartesia/ink-whisper", "PPO, co-pay",
-                  "oppie-vox-turbo", "https://llm.example.com/v1", "Welcome to the front desk",
-                  "<li class=\"text-break\">Greet warmly.</li>", "act_lookup, act_ticket", "+14155550999",
-                  "9b2f7c1e-5d4a-4c3b-9a8f-1e2d3c4b5a69", "email, callback_number",
-                  "https://hooks.example.com/desk", "2 nodes", "What do you need?", "2023-11-07 05:31:56 UTC"):
+    for value in (
+        "agent-42",
+        "org_77",
+        "Front Desk",
+        "+14155550142",
+        "prov_abc",
+        "vx_lena",
+        "british",
+        "1.2",
+        "15 %",
+        "city-street",
+        "en, fr",
+        "cartesia/ink-whisper",
+        "PPO, co-pay",
+        "oppie-vox-turbo",
+        "https://llm.example.com/v1",
+        "Welcome to the front desk",
+        '<li class="text-break">Greet warmly.</li>',
+        "act_lookup, act_ticket",
+        "+14155550999",
+        "9b2f7c1e-5d4a-4c3b-9a8f-1e2d3c4b5a69",
+        "email, callback_number",
+        "https://hooks.example.com/desk",
+        "2 nodes",
+        "What do you need?",
+        "2023-11-07 05:31:56 UTC",
+    ):
         assert value in html, value
 
 
 def test_null_shows_as_a_dash_and_never_as_none(signed_in, upstream):
     record = agent_record(id="sparse")
-    for field in ("org_id", "name", "phone_number", "accent", "handoff_phone_number", "speed", "voice_id",
-                  "first_message", "provider_external_id", "custom_llm", "background_noise_preset",
-                  "stt_model", "tts_speed_pct", "data_collection_webhook_url", "instructions",
-                  "data_collection_fields", "interruptible", "recording_enabled"):
+    for field in (
+        "org_id",
+        "name",
+        "phone_number",
+        "accent",
+        "handoff_phone_number",
+        "speed",
+        "voice_id",
+        "first_message",
+        "provider_external_id",
+        "custom_llm",
+        "background_noise_preset",
+        "stt_model",
+        "tts_speed_pct",
+        "data_collection_webhook_url",
+        "instructions",
+        "data_collection_fields",
+        "interruptible",
+        "recording_enabled",
+    ):
         record[field] = None
     upstream.set_agents([record])
 
@@ -63,10 +129,13 @@ def test_all_actions_and_no_actions_read_differently(signed_in, upstream):
     assert "none</span>" in detail(signed_in, "none").content.decode().split('id="behaviour"')[1]
 
 
-@pytest.mark.parametrize(("value", "label"), [
-    ("00000000-0000-0000-0000-000000000000", "nil UUID"),
-    ("ffffffff-ffff-ffff-ffff-ffffffffffff", "max UUID"),
-])
+@pytest.mark.parametrize(
+    ("value", "label"),
+    [
+        ("00000000-0000-0000-0000-000000000000", "nil UUID"),
+        ("ffffffff-ffff-ffff-ffff-ffffffffffff", "max UUID"),
+    ],
+)
 def test_nil_and_max_failover_uuids_are_shown_as_they_are(signed_in, upstream, value, label):
     upstream.set_agents([agent_record(id="f", failover_transfer_destination_id=value)])
 
@@ -85,8 +154,9 @@ def test_no_failover_reads_none(signed_in, upstream):
     assert ">none<" in failover
 
 
-@pytest.mark.parametrize("agent_id", ["a/b", "what?", "hash#tag", "..", ".", "with space", "ünïcødé-☎", "~tilde",
-                                      "%2F..%2F"])
+@pytest.mark.parametrize(
+    "agent_id", ["a/b", "what?", "hash#tag", "..", ".", "with space", "ünïcødé-☎", "~tilde", "%2F..%2F"]
+)
 def test_the_link_to_an_agent_works_whatever_its_id_holds(signed_in, upstream, agent_id):
     upstream.set_agents([agent_record(id=agent_id, name="Odd id")])
     listing = signed_in.get("/agents/").content.decode()
@@ -118,9 +188,15 @@ def test_a_malformed_encoded_id_is_not_found(signed_in, upstream):
 def test_hostile_text_in_every_field_is_escaped(signed_in, upstream):
     hostile = '<script>alert("x")</script>'
     record = {key: hostile for key, value in agent_record().items() if isinstance(value, str)}
-    record.update(id="evil", instructions=[hostile], language=[hostile], stt_keyterms=[hostile],
-                  actionIds=[hostile], data_collection_fields=[hostile],
-                  flow={"type": hostile, "content": hostile, "children": []})
+    record.update(
+        id="evil",
+        instructions=[hostile],
+        language=[hostile],
+        stt_keyterms=[hostile],
+        actionIds=[hostile],
+        data_collection_fields=[hostile],
+        flow={"type": hostile, "content": hostile, "children": []},
+    )
     upstream.set_agents([record])
 
     html = detail(signed_in, "evil").content.decode()

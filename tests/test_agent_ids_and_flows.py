@@ -40,7 +40,10 @@ def test_a_flow_tree_reads_as_an_indented_outline():
 
     assert total == 4
     assert [(n.depth, n.type, n.content) for n in outline] == [
-        (0, "start", "Greet"), (1, "question", "Why?"), (2, "action", "Look up"), (1, "transfer", "Human"),
+        (0, "start", "Greet"),
+        (1, "question", "Why?"),
+        (2, "action", "Look up"),
+        (1, "transfer", "Human"),
     ]
 
 

@@ -16,20 +16,50 @@ def names(response) -> list[str]:
 
 @pytest.fixture
 def fleet(upstream):
-    upstream.set_agents([
-        agent_record(id="a1", name="Billing EN", phone_number="+14155550101", type="inbound",
-                     model="oppie-vox-2", language=["en"], stt_model="deepgram/nova-3",
-                     updated_at="2024-03-01T00:00:00Z"),
-        agent_record(id="a2", name="Billing ES", phone_number="+14155550102", type="inbound",
-                     model="oppie-vox", language=["es"], stt_model="deepgram/nova-3-medical",
-                     updated_at="2024-01-01T00:00:00Z"),
-        agent_record(id="a3", name="Collections", phone_number="+13035550103", type="outbound",
-                     model="oppie-vox-2", language=["en", "es"], stt_model=None,
-                     updated_at="2024-02-01T00:00:00Z"),
-        agent_record(id="a4", name="renewals", phone_number=None, type="outbound",
-                     model="oppie-vox-9", language="fr", stt_model="xai/stt-1",
-                     updated_at=None),
-    ])
+    upstream.set_agents(
+        [
+            agent_record(
+                id="a1",
+                name="Billing EN",
+                phone_number="+14155550101",
+                type="inbound",
+                model="oppie-vox-2",
+                language=["en"],
+                stt_model="deepgram/nova-3",
+                updated_at="2024-03-01T00:00:00Z",
+            ),
+            agent_record(
+                id="a2",
+                name="Billing ES",
+                phone_number="+14155550102",
+                type="inbound",
+                model="oppie-vox",
+                language=["es"],
+                stt_model="deepgram/nova-3-medical",
+                updated_at="2024-01-01T00:00:00Z",
+            ),
+            agent_record(
+                id="a3",
+                name="Collections",
+                phone_number="+13035550103",
+                type="outbound",
+                model="oppie-vox-2",
+                language=["en", "es"],
+                stt_model=None,
+                updated_at="2024-02-01T00:00:00Z",
+            ),
+            agent_record(
+                id="a4",
+                name="renewals",
+                phone_number=None,
+                type="outbound",
+                model="oppie-vox-9",
+                language="fr",
+                stt_model="xai/stt-1",
+                updated_at=None,
+            ),
+        ]
+    )
     return upstream
 
 
@@ -62,24 +92,27 @@ def test_it_shows_when_the_data_is_from(signed_in, fleet):
     assert b"Refresh" in response.content
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("q=billing", ["Billing EN", "Billing ES"]),
-    ("q=BILLING%20es", ["Billing ES"]),
-    ("q=a3", ["Collections"]),
-    ("q=303555", ["Collections"]),
-    ("q=%2B1%20415%20555%200102", ["Billing ES"]),
-    ("type=outbound", ["Collections", "renewals"]),
-    ("model=oppie-vox-2", ["Billing EN", "Collections"]),
-    ("model=oppie-vox-9", ["renewals"]),
-    ("model=oppie-vox&model=oppie-vox-9", ["Billing ES", "renewals"]),
-    ("language=es", ["Billing ES", "Collections"]),
-    ("language=fr", ["renewals"]),
-    ("stt_model=~none", ["Collections"]),
-    ("stt_model=deepgram/nova-3-medical", ["Billing ES"]),
-    ("type=inbound&model=oppie-vox-2", ["Billing EN"]),
-    ("q=billing&language=es", ["Billing ES"]),
-    ("type=outbound&language=en&q=coll", ["Collections"]),
-])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("q=billing", ["Billing EN", "Billing ES"]),
+        ("q=BILLING%20es", ["Billing ES"]),
+        ("q=a3", ["Collections"]),
+        ("q=303555", ["Collections"]),
+        ("q=%2B1%20415%20555%200102", ["Billing ES"]),
+        ("type=outbound", ["Collections", "renewals"]),
+        ("model=oppie-vox-2", ["Billing EN", "Collections"]),
+        ("model=oppie-vox-9", ["renewals"]),
+        ("model=oppie-vox&model=oppie-vox-9", ["Billing ES", "renewals"]),
+        ("language=es", ["Billing ES", "Collections"]),
+        ("language=fr", ["renewals"]),
+        ("stt_model=~none", ["Collections"]),
+        ("stt_model=deepgram/nova-3-medical", ["Billing ES"]),
+        ("type=inbound&model=oppie-vox-2", ["Billing EN"]),
+        ("q=billing&language=es", ["Billing ES"]),
+        ("type=outbound&language=en&q=coll", ["Collections"]),
+    ],
+)
 def test_search_and_filters_combine(signed_in, fleet, query, expected):
     response = signed_in.get(f"/agents/?{query}&sort=name")
 
@@ -104,24 +137,38 @@ def test_active_filters_show_as_removable_chips(signed_in, fleet):
     assert parse_qs(unescape(chip)) == {"type": ["inbound"], "q": ["bill"]}
 
 
-@pytest.mark.parametrize(("sort", "expected"), [
-    ("name", ["Billing EN", "Billing ES", "Collections", "renewals"]),
-    ("-name", ["renewals", "Collections", "Billing ES", "Billing EN"]),
-    ("updated_at", ["Billing ES", "Collections", "Billing EN", "renewals"]),
-    ("-updated_at", ["Billing EN", "Collections", "Billing ES", "renewals"]),
-    ("phone_number", ["Collections", "Billing EN", "Billing ES", "renewals"]),
-    ("-stt_model,name", ["renewals", "Billing ES", "Billing EN", "Collections"]),
-])
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("name", ["Billing EN", "Billing ES", "Collections", "renewals"]),
+        ("-name", ["renewals", "Collections", "Billing ES", "Billing EN"]),
+        ("updated_at", ["Billing ES", "Collections", "Billing EN", "renewals"]),
+        ("-updated_at", ["Billing EN", "Collections", "Billing ES", "renewals"]),
+        ("phone_number", ["Collections", "Billing EN", "Billing ES", "renewals"]),
+        ("-stt_model,name", ["renewals", "Billing ES", "Billing EN", "Collections"]),
+    ],
+)
 def test_every_column_sorts_with_missing_values_last(signed_in, fleet, sort, expected):
     response = signed_in.get(f"/agents/?sort={sort}")
 
     assert names(response) == expected
 
 
-@pytest.mark.parametrize("column", [
-    "name", "phone_number", "type", "language", "model", "voice_id", "stt_model",
-    "recording_enabled", "failover", "updated_at",
-])
+@pytest.mark.parametrize(
+    "column",
+    [
+        "name",
+        "phone_number",
+        "type",
+        "language",
+        "model",
+        "voice_id",
+        "stt_model",
+        "recording_enabled",
+        "failover",
+        "updated_at",
+    ],
+)
 def test_each_column_can_be_sorted_both_ways(signed_in, fleet, column):
     for sort in (column, f"-{column}"):
         response = signed_in.get(f"/agents/?sort={sort}")
@@ -140,17 +187,20 @@ def test_it_paginates_with_a_page_size_choice(signed_in, upstream):
     assert "Showing 26–30 of 30 agents" in second.content.decode()
 
 
-@pytest.mark.parametrize(("query", "notice"), [
-    ("page=abc", "is not a page number"),
-    ("page=-1", "is not a page number"),
-    ("page=99999999999999999999", "There is no page"),
-    ("per_page=7", "is not a page size"),
-    ("per_page=%00", "is not a page size"),
-    ("sort=password", "Cannot sort by"),
-    ("model=%3Cscript%3E", "that filter was ignored"),
-    ("type=sideways", "that filter was ignored"),
-    ("q=" + "x" * 500, "The search was ignored"),
-])
+@pytest.mark.parametrize(
+    ("query", "notice"),
+    [
+        ("page=abc", "is not a page number"),
+        ("page=-1", "is not a page number"),
+        ("page=99999999999999999999", "There is no page"),
+        ("per_page=7", "is not a page size"),
+        ("per_page=%00", "is not a page size"),
+        ("sort=password", "Cannot sort by"),
+        ("model=%3Cscript%3E", "that filter was ignored"),
+        ("type=sideways", "that filter was ignored"),
+        ("q=" + "x" * 500, "The search was ignored"),
+    ],
+)
 def test_nonsense_parameters_give_a_message_and_the_list(signed_in, fleet, query, notice):
     response = signed_in.get(f"/agents/?{query}")
 
@@ -178,10 +228,21 @@ def test_an_empty_result_says_so_and_offers_to_clear_the_filters(signed_in, flee
 
 def test_upstream_text_is_escaped(signed_in, upstream):
     hostile = "<script>alert(1)</script>"
-    upstream.set_agents([agent_record(
-        id="x1", name=hostile, phone_number=hostile, type=hostile, model=hostile, language=[hostile],
-        voice_id=hostile, stt_model=hostile, org_id=hostile,
-    )])
+    upstream.set_agents(
+        [
+            agent_record(
+                id="x1",
+                name=hostile,
+                phone_number=hostile,
+                type=hostile,
+                model=hostile,
+                language=[hostile],
+                voice_id=hostile,
+                stt_model=hostile,
+                org_id=hostile,
+            )
+        ]
+    )
 
     response = signed_in.get("/agents/")
 
@@ -190,13 +251,15 @@ def test_upstream_text_is_escaped(signed_in, upstream):
 
 
 def test_a_payload_with_broken_records_shows_the_good_ones_and_reports_the_rest(signed_in, upstream):
-    upstream.set_agents([
-        agent_record(id="good-1", name="Good one"),
-        {"name": "no id at all"},
-        "not an object",
-        agent_record(id="good-2", name="Good two", interruptible="sometimes"),
-        agent_record(id="good-3", name="Good three"),
-    ])
+    upstream.set_agents(
+        [
+            agent_record(id="good-1", name="Good one"),
+            {"name": "no id at all"},
+            "not an object",
+            agent_record(id="good-2", name="Good two", interruptible="sometimes"),
+            agent_record(id="good-3", name="Good three"),
+        ]
+    )
 
     response = signed_in.get("/agents/?sort=name")
     problems = signed_in.get("/problems/")

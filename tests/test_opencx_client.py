@@ -35,10 +35,17 @@ def test_passing_failures_are_retried_until_an_answer(fake, fault):
     assert len(counted) == 3
 
 
-@pytest.mark.parametrize(("fault", "error"), [
-    ("401", TokenRejected), ("403", TokenRejected), ("html", BadResponse),
-    ("truncated", BadResponse), ("not-a-list", BadResponse), ("500", UpstreamUnavailable),
-])
+@pytest.mark.parametrize(
+    ("fault", "error"),
+    [
+        ("401", TokenRejected),
+        ("403", TokenRejected),
+        ("html", BadResponse),
+        ("truncated", BadResponse),
+        ("not-a-list", BadResponse),
+        ("500", UpstreamUnavailable),
+    ],
+)
 def test_answers_that_a_retry_cannot_fix_are_not_retried(fake, fault, error):
     fake.fault = fault
 

@@ -8,10 +8,16 @@ from django.utils import timezone
 from dashboard.presentation import enum_badge, moment, relative, text_list, yes_no
 
 
-@pytest.mark.parametrize(("offset", "shown"), [
-    (timedelta(seconds=-2), "just now"), (timedelta(seconds=-40), "40 s ago"), (timedelta(seconds=30), "in 30 s"),
-    (timedelta(hours=-3, minutes=-20), "3\xa0hours ago"), (timedelta(days=2, hours=1), "in 2\xa0days"),
-])
+@pytest.mark.parametrize(
+    ("offset", "shown"),
+    [
+        (timedelta(seconds=-2), "just now"),
+        (timedelta(seconds=-40), "40 s ago"),
+        (timedelta(seconds=30), "in 30 s"),
+        (timedelta(hours=-3, minutes=-20), "3\xa0hours ago"),
+        (timedelta(days=2, hours=1), "in 2\xa0days"),
+    ],
+)
 def test_relative_times_are_short(offset, shown):
     assert relative(timezone.now() + offset) == shown
 

@@ -18,15 +18,35 @@ def test_the_newest_shape_parses_every_field_to_its_type():
 
     assert problems == []
     assert agent == PhoneAgent(
-        id="agent-1", org_id="org_1", name="Billing EN", type="inbound", phone_number="+14155550123",
-        language=("en", "es"), accent="american", handoff_phone_number="+14155550199", speed=1.1,
-        interruptible=True, action_ids=("act_1",), instructions=("Be brief.", "Confirm the caller's name."),
-        data_collection_fields=("email",), data_collection_webhook_url="https://hooks.example.com/a",
-        model="oppie-vox-2", voice_id="vx_aria", first_message="Hello!",
-        created_at=datetime(2023, 11, 7, 5, 31, 56, tzinfo=UTC), updated_at=datetime(2024, 2, 1, 10, tzinfo=UTC),
-        provider_external_id="prov_1", flow={"id": "n1", "children": []}, manual_mode=False, custom_llm=None,
-        use_org_knowledgebase=True, background_noise_preset="office", recording_enabled=True,
-        stt_keyterms=("Northwind",), stt_model="deepgram/nova-3", tts_speed_pct=10,
+        id="agent-1",
+        org_id="org_1",
+        name="Billing EN",
+        type="inbound",
+        phone_number="+14155550123",
+        language=("en", "es"),
+        accent="american",
+        handoff_phone_number="+14155550199",
+        speed=1.1,
+        interruptible=True,
+        action_ids=("act_1",),
+        instructions=("Be brief.", "Confirm the caller's name."),
+        data_collection_fields=("email",),
+        data_collection_webhook_url="https://hooks.example.com/a",
+        model="oppie-vox-2",
+        voice_id="vx_aria",
+        first_message="Hello!",
+        created_at=datetime(2023, 11, 7, 5, 31, 56, tzinfo=UTC),
+        updated_at=datetime(2024, 2, 1, 10, tzinfo=UTC),
+        provider_external_id="prov_1",
+        flow={"id": "n1", "children": []},
+        manual_mode=False,
+        custom_llm=None,
+        use_org_knowledgebase=True,
+        background_noise_preset="office",
+        recording_enabled=True,
+        stt_keyterms=("Northwind",),
+        stt_model="deepgram/nova-3",
+        tts_speed_pct=10,
         failover_transfer_destination_id="3c90c3cc-0d44-4b50-8888-8dd25736052a",
     )
 
@@ -42,9 +62,16 @@ def test_the_published_example_which_leaves_out_required_enums_still_parses():
     assert (agent.type, agent.model, agent.background_noise_preset, agent.stt_model) == (None, None, None, None)
 
 
-@pytest.mark.parametrize(("language", "expected"), [
-    ("en", ("en",)), (None, ()), ("", ()), (["en", "fr"], ("en", "fr")), ([], ()),
-])
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", ("en",)),
+        (None, ()),
+        ("", ()),
+        (["en", "fr"], ("en", "fr")),
+        ([], ()),
+    ],
+)
 def test_language_is_read_from_the_older_string_shape_and_the_newer_list(language, expected):
     agent, problems = parse_one(agent_record(language=language))
 
@@ -53,12 +80,20 @@ def test_language_is_read_from_the_older_string_shape_and_the_newer_list(languag
 
 
 def test_values_this_dashboard_does_not_know_are_kept_as_they_are():
-    agent, problems = parse_one(agent_record(
-        type="transfer-only", model="oppie-vox-9", stt_model="deepgram/nova-9", background_noise_preset="stadium",
-    ))
+    agent, problems = parse_one(
+        agent_record(
+            type="transfer-only",
+            model="oppie-vox-9",
+            stt_model="deepgram/nova-9",
+            background_noise_preset="stadium",
+        )
+    )
 
     assert (agent.type, agent.model, agent.stt_model, agent.background_noise_preset) == (
-        "transfer-only", "oppie-vox-9", "deepgram/nova-9", "stadium",
+        "transfer-only",
+        "oppie-vox-9",
+        "deepgram/nova-9",
+        "stadium",
     )
     assert problems == []
 
@@ -70,19 +105,22 @@ def test_fields_the_schema_does_not_have_are_ignored():
     assert problems == []
 
 
-@pytest.mark.parametrize(("field", "value", "message", "kept"), [
-    ("interruptible", "yes", "expected true or false, got a string", None),
-    ("speed", "fast", "expected a number, got a string", None),
-    ("speed", True, "expected a number, got a boolean", None),
-    ("tts_speed_pct", 12.5, "expected a whole number, got a number", None),
-    ("created_at", "yesterday", "expected an ISO 8601 date-time, got 'yesterday'", None),
-    ("language", 42, "expected a list of text, got a number", ()),
-    ("instructions", "Be brief.", "expected a list of text, got a single string", ("Be brief.",)),
-    ("stt_keyterms", ["ok", 7, {"x": 1}], "entries that are not text were converted or left out", ("ok", "7")),
-    ("name", 12345, "expected text, got a number", "12345"),
-    ("phone_number", {"e164": "+1"}, "expected text, got an object", None),
-    ("failover_transfer_destination_id", "not-a-uuid", "expected a UUID", "not-a-uuid"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "message", "kept"),
+    [
+        ("interruptible", "yes", "expected true or false, got a string", None),
+        ("speed", "fast", "expected a number, got a string", None),
+        ("speed", True, "expected a number, got a boolean", None),
+        ("tts_speed_pct", 12.5, "expected a whole number, got a number", None),
+        ("created_at", "yesterday", "expected an ISO 8601 date-time, got 'yesterday'", None),
+        ("language", 42, "expected a list of text, got a number", ()),
+        ("instructions", "Be brief.", "expected a list of text, got a single string", ("Be brief.",)),
+        ("stt_keyterms", ["ok", 7, {"x": 1}], "entries that are not text were converted or left out", ("ok", "7")),
+        ("name", 12345, "expected text, got a number", "12345"),
+        ("phone_number", {"e164": "+1"}, "expected text, got an object", None),
+        ("failover_transfer_destination_id", "not-a-uuid", "expected a UUID", "not-a-uuid"),
+    ],
+)
 def test_a_wrongly_typed_field_is_reported_and_the_agent_still_shows(field, value, message, kept):
     agents, problems = parse_agents([agent_record(id="x", **{field: value}), agent_record(id="y")])
 
@@ -119,8 +157,12 @@ def test_entries_that_are_not_objects_are_reported(entry):
 
 def test_a_payload_mixing_good_and_broken_records_keeps_every_good_one():
     payload = [
-        agent_record(id="g1"), {"name": "no id"}, agent_record(id="g2"), "junk",
-        agent_record(id="g3", speed="fast"), None,
+        agent_record(id="g1"),
+        {"name": "no id"},
+        agent_record(id="g2"),
+        "junk",
+        agent_record(id="g3", speed="fast"),
+        None,
     ]
 
     agents, problems = parse_agents(payload)
@@ -136,10 +178,15 @@ def test_all_actions_and_no_actions_stay_distinguishable():
     assert agents[1].action_ids == ()
 
 
-@pytest.mark.parametrize(("value", "state"), [
-    (None, "none"), (NIL_UUID, "nil UUID"), (MAX_UUID, "max UUID"),
-    ("3c90c3cc-0d44-4b50-8888-8dd25736052a", "set"),
-])
+@pytest.mark.parametrize(
+    ("value", "state"),
+    [
+        (None, "none"),
+        (NIL_UUID, "nil UUID"),
+        (MAX_UUID, "max UUID"),
+        ("3c90c3cc-0d44-4b50-8888-8dd25736052a", "set"),
+    ],
+)
 def test_failover_null_means_none_while_the_nil_and_max_uuids_are_values(value, state):
     agent, problems = parse_one(agent_record(failover_transfer_destination_id=value))
 
@@ -170,8 +217,9 @@ def test_naive_timestamps_are_read_as_utc():
     assert agent.created_at == datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
-@pytest.mark.parametrize(("name", "shown"), [("Billing", "Billing"), (None, "Unnamed agent a-1"),
-                                             ("   ", "Unnamed agent a-1")])
+@pytest.mark.parametrize(
+    ("name", "shown"), [("Billing", "Billing"), (None, "Unnamed agent a-1"), ("   ", "Unnamed agent a-1")]
+)
 def test_a_nameless_agent_still_has_a_readable_name(name, shown):
     assert PhoneAgent(id="a-1", name=name).display_name == shown
 

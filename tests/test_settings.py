@@ -15,10 +15,18 @@ def start(tmp_path, **env: str) -> subprocess.CompletedProcess:
     """Loads the settings in a fresh interpreter with only the given variables set."""
     environment = {"PATH": os.environ["PATH"], "DATA_DIR": str(tmp_path), **env}
     return subprocess.run(
-        [sys.executable, "-c", "import django; from django.conf import settings; django.setup(); "
-         "print(settings.DEMO_MODE, settings.OPENCX_CACHE_TTL, settings.OPENCX_API_URL)"],
-        cwd=ROOT, env={**environment, "DJANGO_SETTINGS_MODULE": "dashboard.settings"},
-        capture_output=True, text=True, timeout=60, check=False,
+        [
+            sys.executable,
+            "-c",
+            "import django; from django.conf import settings; django.setup(); "
+            "print(settings.DEMO_MODE, settings.OPENCX_CACHE_TTL, settings.OPENCX_API_URL)",
+        ],
+        cwd=ROOT,
+        env={**environment, "DJANGO_SETTINGS_MODULE": "dashboard.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 
@@ -35,14 +43,17 @@ def test_a_token_turns_demo_mode_off(tmp_path):
     assert result.stdout.split() == ["False", "5.0", "http://127.0.0.1:9"]
 
 
-@pytest.mark.parametrize(("env", "message"), [
-    ({"DEBUG": "0", "ALLOWED_HOSTS": "example.com"}, "SECRET_KEY is not set"),
-    ({"DEBUG": "0", "SECRET_KEY": "x" * 50}, "ALLOWED_HOSTS is not set"),
-    ({"DEBUG": "maybe"}, "DEBUG='maybe' is not a boolean"),
-    ({"OPENCX_CACHE_TTL": "soon"}, "OPENCX_CACHE_TTL='soon' is not a number"),
-    ({"OPENCX_TIMEOUT": "0"}, "OPENCX_TIMEOUT='0' must be at least 0.1"),
-    ({"DEMO_AGENTS": "1.5"}, "DEMO_AGENTS='1.5' is not a whole number"),
-])
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DEBUG": "0", "ALLOWED_HOSTS": "example.com"}, "SECRET_KEY is not set"),
+        ({"DEBUG": "0", "SECRET_KEY": "x" * 50}, "ALLOWED_HOSTS is not set"),
+        ({"DEBUG": "maybe"}, "DEBUG='maybe' is not a boolean"),
+        ({"OPENCX_CACHE_TTL": "soon"}, "OPENCX_CACHE_TTL='soon' is not a number"),
+        ({"OPENCX_TIMEOUT": "0"}, "OPENCX_TIMEOUT='0' must be at least 0.1"),
+        ({"DEMO_AGENTS": "1.5"}, "DEMO_AGENTS='1.5' is not a whole number"),
+    ],
+)
 def test_bad_configuration_stops_start_up_naming_the_variable(tmp_path, env, message):
     result = start(tmp_path, **env)
 
@@ -57,12 +68,22 @@ def test_production_settings_start_with_a_key_and_hosts(tmp_path):
 
 
 def test_production_settings_pass_the_deployment_checks(tmp_path):
-    env = {"PATH": os.environ["PATH"], "DATA_DIR": str(tmp_path), "DEBUG": "0",
-           "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "switchboard.example.com"}
+    env = {
+        "PATH": os.environ["PATH"],
+        "DATA_DIR": str(tmp_path),
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "switchboard.example.com",
+    }
 
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
     assert result.returncode == 0, result.stdout + result.stderr

@@ -46,9 +46,14 @@ def test_the_sign_in_page_mentions_no_demo_account_outside_demo_mode(client, set
 
 
 def test_signing_in_leads_to_the_page_asked_for(client, user):
-    response = client.post("/login/?next=/agents/%3Fq%3Dx", {
-        "username": "ops", "password": "correct horse battery", "next": "/agents/?q=x",
-    })
+    response = client.post(
+        "/login/?next=/agents/%3Fq%3Dx",
+        {
+            "username": "ops",
+            "password": "correct horse battery",
+            "next": "/agents/?q=x",
+        },
+    )
 
     assert response.status_code == 302
     assert response["Location"] == "/agents/?q=x"

@@ -30,9 +30,13 @@ def shared(tmp_path):
     """A fake OpenCX and the environment of workers sharing one data directory (database and cache)."""
     with FakeOpenCX(demo_fleet(200), token=TOKEN) as fake:
         env = {
-            "PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "dashboard.settings",
-            "DATA_DIR": str(tmp_path), "OPENCX_API_URL": fake.url, "OPENCX_API_TOKEN": TOKEN,
-            "OPENCX_CACHE_TTL": str(TTL), "OPENCX_TIMEOUT": "5",
+            "PATH": os.environ["PATH"],
+            "DJANGO_SETTINGS_MODULE": "dashboard.settings",
+            "DATA_DIR": str(tmp_path),
+            "OPENCX_API_URL": fake.url,
+            "OPENCX_API_TOKEN": TOKEN,
+            "OPENCX_CACHE_TTL": str(TTL),
+            "OPENCX_TIMEOUT": "5",
         }
         subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=120)
         yield fake, env

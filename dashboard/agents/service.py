@@ -19,7 +19,6 @@ re-parses only when the version changes, so a warm page view never re-reads the 
   users and Refresh clicks can cost; a Refresh within seconds of the last read reuses it.
 """
 
-import dataclasses
 import json
 import logging
 import threading
@@ -272,17 +271,27 @@ def _fetch_and_store() -> Snapshot:
     body = zlib.compress(json.dumps(payload, separators=(",", ":")).encode(), 1)
     cache.set(BODY_KEY.format(version=version), body, timeout=None)
     previous = cache.get(CURRENT_KEY)
-    cache.set(CURRENT_KEY, {
-        "version": version, "fetched_at": fetched_at, "source": source,
-        "agents": len(snapshot.agents), "body_bytes": len(body),
-    }, timeout=None)
+    cache.set(
+        CURRENT_KEY,
+        {
+            "version": version,
+            "fetched_at": fetched_at,
+            "source": source,
+            "agents": len(snapshot.agents),
+            "body_bytes": len(body),
+        },
+        timeout=None,
+    )
     cache.delete(FAILURE_KEY)
     if previous is not None:
         cache.delete(BODY_KEY.format(version=previous["version"]))
     _remember(snapshot)
     logger.info(
         "Read %d agents from %s in %.2f s (%d problems)",
-        len(snapshot.agents), source, time.monotonic() - started, len(snapshot.problems),
+        len(snapshot.agents),
+        source,
+        time.monotonic() - started,
+        len(snapshot.problems),
     )
     return snapshot
 
@@ -328,7 +337,11 @@ def _record_failure(error: OpenCXError) -> None:
 def _build(payload: list[Any], *, fetched_at: datetime, source: str, version: str) -> Snapshot:
     agents, problems = parse_agents(payload)
     return Snapshot(
-        agents=tuple(agents), fetched_at=fetched_at, source=source, problems=tuple(problems), version=version,
+        agents=tuple(agents),
+        fetched_at=fetched_at,
+        source=source,
+        problems=tuple(problems),
+        version=version,
     )
 
 
@@ -354,7 +367,9 @@ def _load(current: dict[str, Any] | None) -> Snapshot | None:
             return None
         snapshot = _build(
             json.loads(zlib.decompress(body)),
-            fetched_at=current["fetched_at"], source=current["source"], version=current["version"],
+            fetched_at=current["fetched_at"],
+            source=current["source"],
+            version=current["version"],
         )
         _parsed = snapshot
         return snapshot
@@ -368,7 +383,7 @@ def _marked(snapshot: Snapshot, failure: dict[str, Any] | None) -> Snapshot:
     stale = _stale
     if stale is not None and stale.version == snapshot.version and stale.stale_reason == failure["reason"]:
         return stale
-    _stale = dataclasses.replace(snapshot, stale_reason=failure["reason"])
+    _stale = snapshot.marked_stale(failure["reason"])
     return _stale
 
 

@@ -1,10 +1,13 @@
 """The `Snapshot`: every agent of the organization as read at one moment, and what went wrong."""
 
+import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from dashboard.opencx.schema import ParseProblem, PhoneAgent
+
+from .index import FleetIndex
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,12 +22,26 @@ class Snapshot:
     # Why the data is older than the cache period allows (the last refresh failed), or None.
     stale_reason: str | None = None
     by_id: Mapping[str, PhoneAgent] = field(init=False, repr=False, compare=False)
+    _index: FleetIndex | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         by_id: dict[str, PhoneAgent] = {}
         for agent in self.agents:
             by_id.setdefault(agent.id, agent)
         object.__setattr__(self, "by_id", by_id)
+
+    @property
+    def index(self) -> FleetIndex:
+        """Bitmasks and sort orders over the agents, built on first use and kept with the snapshot."""
+        if self._index is None:
+            object.__setattr__(self, "_index", FleetIndex(self.agents))
+        return self._index
+
+    def marked_stale(self, reason: str) -> "Snapshot":
+        """The same snapshot (sharing its lookups and index) marked stale for `reason`."""
+        stale = copy.copy(self)
+        object.__setattr__(stale, "stale_reason", reason)
+        return stale
 
     @property
     def is_demo(self) -> bool:

@@ -15,37 +15,107 @@ ORG_ID = "org_demo_northwind"
 EPOCH = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
 
 TEAMS = [
-    "Billing", "Appointments", "Front Desk", "Collections", "Renewals", "Support",
-    "After-hours", "Onboarding", "Claims", "Reservations", "Dispatch", "Surveys",
-    "Order Status", "Returns", "Scheduling", "Lead Qualification", "Pharmacy Refills",
+    "Billing",
+    "Appointments",
+    "Front Desk",
+    "Collections",
+    "Renewals",
+    "Support",
+    "After-hours",
+    "Onboarding",
+    "Claims",
+    "Reservations",
+    "Dispatch",
+    "Surveys",
+    "Order Status",
+    "Returns",
+    "Scheduling",
+    "Lead Qualification",
+    "Pharmacy Refills",
 ]
 SITES = [
-    "Austin", "Denver", "Toronto", "Madrid", "Berlin", "Lyon", "São Paulo", "Chicago",
-    "Seattle", "Mexico City", "Dublin", "Milan", "Boston", "Phoenix",
+    "Austin",
+    "Denver",
+    "Toronto",
+    "Madrid",
+    "Berlin",
+    "Lyon",
+    "São Paulo",
+    "Chicago",
+    "Seattle",
+    "Mexico City",
+    "Dublin",
+    "Milan",
+    "Boston",
+    "Phoenix",
 ]
 # (language codes, accent, weight)
 LANGUAGES = [
-    (["en"], "american", 40), (["en"], "british", 8), (["es"], "mexican", 10),
-    (["es"], "castilian", 6), (["en", "es"], "american", 10), (["fr"], "parisian", 6),
-    (["de"], None, 6), (["pt"], "brazilian", 5), (["it"], None, 4), (["fr", "en"], "canadian", 3),
+    (["en"], "american", 40),
+    (["en"], "british", 8),
+    (["es"], "mexican", 10),
+    (["es"], "castilian", 6),
+    (["en", "es"], "american", 10),
+    (["fr"], "parisian", 6),
+    (["de"], None, 6),
+    (["pt"], "brazilian", 5),
+    (["it"], None, 4),
+    (["fr", "en"], "canadian", 3),
     (["nl"], None, 2),
 ]
 VOICES = [
-    ("vx_aria", "Aria"), ("vx_marco", "Marco"), ("vx_lena", "Lena"), ("vx_sofia", "Sofía"),
-    ("vx_james", "James"), ("vx_amelie", "Amélie"), ("vx_kenji", "Kenji"), ("vx_rosa", "Rosa"),
-    ("vx_otto", "Otto"), ("vx_grace", "Grace"),
+    ("vx_aria", "Aria"),
+    ("vx_marco", "Marco"),
+    ("vx_lena", "Lena"),
+    ("vx_sofia", "Sofía"),
+    ("vx_james", "James"),
+    ("vx_amelie", "Amélie"),
+    ("vx_kenji", "Kenji"),
+    ("vx_rosa", "Rosa"),
+    ("vx_otto", "Otto"),
+    ("vx_grace", "Grace"),
 ]
-MODELS = [("oppie-vox", 30), ("oppie-vox-turbo", 20), ("oppie-vox-2", 35), ("oppie-vox-livekit", 12),
-          ("oppie-vox-3-preview", 3)]
-STT_MODELS = [("deepgram/nova-3", 35), ("deepgram/flux-general", 20), ("deepgram/nova-3-medical", 8),
-              ("cartesia/ink-whisper", 10), ("elevenlabs/scribe_v2_realtime", 10), ("xai/stt-1", 5),
-              (None, 10), ("assemblyai/universal-2", 2)]
+MODELS = [
+    ("oppie-vox", 30),
+    ("oppie-vox-turbo", 20),
+    ("oppie-vox-2", 35),
+    ("oppie-vox-livekit", 12),
+    ("oppie-vox-3-preview", 3),
+]
+STT_MODELS = [
+    ("deepgram/nova-3", 35),
+    ("deepgram/flux-general", 20),
+    ("deepgram/nova-3-medical", 8),
+    ("cartesia/ink-whisper", 10),
+    ("elevenlabs/scribe_v2_realtime", 10),
+    ("xai/stt-1", 5),
+    (None, 10),
+    ("assemblyai/universal-2", 2),
+]
 NOISE = [(None, 55), ("office", 25), ("bar", 5), ("city-street", 15)]
 AREA_CODES = ["415", "512", "303", "312", "206", "617", "602", "720", "737", "646"]
-KEYTERMS = ["Northwind", "co-pay", "PPO", "prior authorization", "refill", "invoice", "SKU",
-            "tracking number", "reschedule", "deductible"]
-DATA_FIELDS = ["full_name", "email", "callback_number", "account_number", "date_of_birth",
-               "order_number", "preferred_time", "reason_for_call"]
+KEYTERMS = [
+    "Northwind",
+    "co-pay",
+    "PPO",
+    "prior authorization",
+    "refill",
+    "invoice",
+    "SKU",
+    "tracking number",
+    "reschedule",
+    "deductible",
+]
+DATA_FIELDS = [
+    "full_name",
+    "email",
+    "callback_number",
+    "account_number",
+    "date_of_birth",
+    "order_number",
+    "preferred_time",
+    "reason_for_call",
+]
 
 
 def _pick(rng: random.Random, weighted: list[tuple[Any, int]]) -> Any:
@@ -56,16 +126,32 @@ def _pick(rng: random.Random, weighted: list[tuple[Any, int]]) -> Any:
 def _flow(rng: random.Random, team: str) -> dict[str, Any]:
     def node(kind: str, content: str, x: int, y: int, children: list[Any]) -> dict[str, Any]:
         return {
-            "id": f"n{rng.randrange(10**6):06d}", "type": kind, "content": content,
-            "connectionType": "default", "position": {"x": x, "y": y}, "children": children,
+            "id": f"n{rng.randrange(10**6):06d}",
+            "type": kind,
+            "content": content,
+            "connectionType": "default",
+            "position": {"x": x, "y": y},
+            "children": children,
         }
 
-    return node("start", f"Greet the caller to {team}", 0, 0, [
-        node("question", "Ask what the call is about", 0, 120, [
-            node("action", f"Look up the caller's {team.lower()} record", -160, 240, []),
-            node("transfer", "Transfer to a human when asked", 160, 240, []),
-        ]),
-    ])
+    return node(
+        "start",
+        f"Greet the caller to {team}",
+        0,
+        0,
+        [
+            node(
+                "question",
+                "Ask what the call is about",
+                0,
+                120,
+                [
+                    node("action", f"Look up the caller's {team.lower()} record", -160, 240, []),
+                    node("transfer", "Transfer to a human when asked", 160, 240, []),
+                ],
+            ),
+        ],
+    )
 
 
 def demo_agent(index: int, rng: random.Random) -> dict[str, Any]:
@@ -78,9 +164,12 @@ def demo_agent(index: int, rng: random.Random) -> dict[str, Any]:
     updated = min(EPOCH, created + timedelta(days=rng.randrange(0, 400), minutes=rng.randrange(1440)))
     failover_roll = rng.random()
     failover = (
-        None if failover_roll < 0.25
-        else "00000000-0000-0000-0000-000000000000" if failover_roll < 0.28
-        else "ffffffff-ffff-ffff-ffff-ffffffffffff" if failover_roll < 0.30
+        None
+        if failover_roll < 0.25
+        else "00000000-0000-0000-0000-000000000000"
+        if failover_roll < 0.28
+        else "ffffffff-ffff-ffff-ffff-ffffffffffff"
+        if failover_roll < 0.30
         else str(uuid.UUID(int=rng.getrandbits(128), version=4))
     )
     number = f"+1{rng.choice(AREA_CODES)}555{index % 10000:04d}"
@@ -101,12 +190,20 @@ def demo_agent(index: int, rng: random.Random) -> dict[str, Any]:
             f"You are the {team.lower()} assistant for Northwind's {site} office.",
             "Confirm the caller's name before discussing their account.",
             "Never read out full card or account numbers.",
-        ] if rng.random() < 0.9 else None,
+        ]
+        if rng.random() < 0.9
+        else None,
         "data_collection_fields": rng.sample(DATA_FIELDS, rng.randrange(1, 4)) if collects else None,
         "data_collection_webhook_url": (
-            rng.choice([f"https://hooks.northwind.example/{team.lower().replace(' ', '-')}",
-                        f"http://legacy.northwind.example/hook/{index}", None])
-            if collects else None
+            rng.choice(
+                [
+                    f"https://hooks.northwind.example/{team.lower().replace(' ', '-')}",
+                    f"http://legacy.northwind.example/hook/{index}",
+                    None,
+                ]
+            )
+            if collects
+            else None
         ),
         "model": _pick(rng, MODELS),
         "voice_id": voice_id if rng.random() < 0.95 else None,

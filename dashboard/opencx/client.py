@@ -70,10 +70,20 @@ class OpenCXClient:
             {"Authorization": f"Bearer {token}", "Accept": "application/json", "User-Agent": USER_AGENT}
         )
         policy = BudgetedRetry(
-            total=retries, connect=retries, read=retries, status=retries, other=0, redirect=3,
-            allowed_methods={"GET"}, status_forcelist=RETRY_STATUSES,
-            backoff_factor=0.5, backoff_jitter=0.5, backoff_max=4,
-            respect_retry_after_header=True, retry_after_max=3600, raise_on_status=False,
+            total=retries,
+            connect=retries,
+            read=retries,
+            status=retries,
+            other=0,
+            redirect=3,
+            allowed_methods={"GET"},
+            status_forcelist=RETRY_STATUSES,
+            backoff_factor=0.5,
+            backoff_jitter=0.5,
+            backoff_max=4,
+            respect_retry_after_header=True,
+            retry_after_max=3600,
+            raise_on_status=False,
         )
         adapter = HTTPAdapter(max_retries=policy)
         self.session.mount("http://", adapter)
@@ -130,8 +140,7 @@ class OpenCXClient:
             )
         if isinstance(error, requests.exceptions.ChunkedEncodingError | requests.exceptions.ContentDecodingError):
             return UpstreamUnavailable(
-                f"The connection to the OpenCX API broke while reading GET {path}: the dashboard "
-                "tries again shortly."
+                f"The connection to the OpenCX API broke while reading GET {path}: the dashboard tries again shortly."
             )
         return UpstreamUnavailable(
             f"Could not reach the OpenCX API at {self.base_url} ({type(error).__name__}): "
@@ -145,8 +154,7 @@ class OpenCXClient:
         if status in (401, 403):
             what = "rejected the token" if status == 401 else "refused the token access"
             raise TokenRejected(
-                f"The OpenCX API {what} (HTTP {status}): check OPENCX_API_TOKEN; the key "
-                "needs the phone:read scope."
+                f"The OpenCX API {what} (HTTP {status}): check OPENCX_API_TOKEN; the key needs the phone:read scope."
             )
         if status == 429:
             retry_after = _seconds(response.headers.get("Retry-After"))

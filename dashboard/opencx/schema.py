@@ -75,7 +75,7 @@ class PhoneAgent:
 
     @property
     def failover_state(self) -> str:
-        """"none" when no failover is configured; the nil and max UUIDs are real values."""
+        """ "none" when no failover is configured; the nil and max UUIDs are real values."""
         value = self.failover_transfer_destination_id
         if value is None:
             return "none"

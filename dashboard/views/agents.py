@@ -11,19 +11,20 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from dashboard.agents.service import SnapshotUnavailable, get_snapshot, refresh_snapshot
-from dashboard.filters import NOT_SET, NOT_SET_LABEL, AgentFilterForm, language_label
+from dashboard.filters import BOOLEAN_FILTERS, PRESENCE_FILTERS, RANGE_FILTERS, AgentFilterForm
 from dashboard.opencx.errors import OpenCXError
 from dashboard.opencx.flow import flow_outline
-from dashboard.tables import DEFAULT_PER_PAGE, PER_PAGE_CHOICES, SORT_KEYS, AgentTable
+from dashboard.tables import DEFAULT_PER_PAGE, PER_PAGE_CHOICES, SORT_KEYS, AgentRows, AgentTable
 
 LIST_QUERY_SESSION_KEY = "agent_list_query"
+MORE_FILTERS = {*BOOLEAN_FILTERS, *PRESENCE_FILTERS, *(name for pair in RANGE_FILTERS for name in pair)}
 
 
 @require_GET
 def agent_list(request: HttpRequest) -> HttpResponse:
     snapshot = get_snapshot()
-    form = AgentFilterForm(request.GET, agents=snapshot.agents)
-    rows = form.apply(snapshot.agents)
+    form = AgentFilterForm(request.GET, snapshot=snapshot)
+    rows = AgentRows(snapshot.index, form.mask)
     notices = form.ignored()
 
     per_page = _per_page(request, notices)
@@ -33,16 +34,21 @@ def agent_list(request: HttpRequest) -> HttpResponse:
 
     if request.session.get(LIST_QUERY_SESSION_KEY) != request.GET.urlencode():
         request.session[LIST_QUERY_SESSION_KEY] = request.GET.urlencode()
-    return render(request, "agents/list.html", {
-        "snapshot": snapshot,
-        "form": form,
-        "table": table,
-        "notices": notices,
-        "chips": _chips(form),
-        "per_page": per_page,
-        "per_page_choices": PER_PAGE_CHOICES,
-        "shown": len(rows),
-    })
+    return render(
+        request,
+        "agents/list.html",
+        {
+            "snapshot": snapshot,
+            "form": form,
+            "table": table,
+            "notices": notices,
+            "chips": form.chips(),
+            "more_active": any(name in request.GET for name in MORE_FILTERS),
+            "per_page": per_page,
+            "per_page_choices": PER_PAGE_CHOICES,
+            "shown": len(rows),
+        },
+    )
 
 
 def _per_page(request: HttpRequest, notices: list[str]) -> int:
@@ -79,20 +85,6 @@ def _page(request: HttpRequest, count: int, per_page: int, notices: list[str]) -
     return int(raw)
 
 
-def _chips(form: AgentFilterForm) -> list[dict[str, str]]:
-    """One removable chip per active filter value, with the URL that drops just that value."""
-    chips = []
-    for name, values in form.active().items():
-        label = "search" if name == "q" else form.fields[name].label.lower()
-        for value in values:
-            remaining = form.data.copy()
-            remaining.setlist(name, [v for v in remaining.getlist(name) if v != value])
-            remaining.pop("page", None)
-            shown = NOT_SET_LABEL if value == NOT_SET else language_label(value) if name == "language" else value
-            chips.append({"label": label, "value": shown, "url": "?" + remaining.urlencode()})
-    return chips
-
-
 @require_GET
 def agent_detail(request: HttpRequest, agent_id: str) -> HttpResponse:
     snapshot = get_snapshot()
@@ -102,18 +94,24 @@ def agent_detail(request: HttpRequest, agent_id: str) -> HttpResponse:
     agent = snapshot.get(agent_id)
     if agent is None:
         return render(
-            request, "agents/not_found.html",
-            {"snapshot": snapshot, "agent_id": agent_id, "back": back}, status=404,
+            request,
+            "agents/not_found.html",
+            {"snapshot": snapshot, "agent_id": agent_id, "back": back},
+            status=404,
         )
     outline, flow_nodes = flow_outline(agent.flow)
-    return render(request, "agents/detail.html", {
-        "snapshot": snapshot,
-        "agent": agent,
-        "back": back,
-        "flow_outline": outline,
-        "flow_nodes": flow_nodes,
-        "problems": [problem for problem in snapshot.problems if problem.agent_id == agent.id],
-    })
+    return render(
+        request,
+        "agents/detail.html",
+        {
+            "snapshot": snapshot,
+            "agent": agent,
+            "back": back,
+            "flow_outline": outline,
+            "flow_nodes": flow_nodes,
+            "problems": [problem for problem in snapshot.problems if problem.agent_id == agent.id],
+        },
+    )
 
 
 @require_GET

@@ -22,11 +22,15 @@ def _require_staff(request: HttpRequest) -> None:
 @require_GET
 def status(request: HttpRequest) -> HttpResponse:
     _require_staff(request)
-    return render(request, "status.html", {
-        "status": upstream_status(),
-        "faults": FAULTS,
-        "demo_fault": demo_fault() if settings.DEMO_MODE else None,
-    })
+    return render(
+        request,
+        "status.html",
+        {
+            "status": upstream_status(),
+            "faults": FAULTS,
+            "demo_fault": demo_fault() if settings.DEMO_MODE else None,
+        },
+    )
 
 
 @require_POST

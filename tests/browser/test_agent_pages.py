@@ -22,17 +22,43 @@ def names(page: Page) -> list[str]:
 
 @pytest.fixture
 def fleet(upstream):
-    upstream.set_agents([
-        agent_record(id="a1", name="Billing EN", phone_number="+14155550101", type="inbound",
-                     model="oppie-vox-2", language=["en"]),
-        agent_record(id="a2", name="Billing ES", phone_number="+14155550102", type="inbound",
-                     model="oppie-vox", language=["es"]),
-        agent_record(id="a3", name="Collections EN", phone_number="+13035550103", type="outbound",
-                     model="oppie-vox-2", language=["en"]),
-        agent_record(id="a4", name="Collections ES", phone_number="+13035550104", type="outbound",
-                     model="oppie-vox-2", language=["es"]),
-        agent_record(id="odd/../id ?#ü", name="Odd id", type="inbound", model="oppie-vox-turbo"),
-    ])
+    upstream.set_agents(
+        [
+            agent_record(
+                id="a1",
+                name="Billing EN",
+                phone_number="+14155550101",
+                type="inbound",
+                model="oppie-vox-2",
+                language=["en"],
+            ),
+            agent_record(
+                id="a2",
+                name="Billing ES",
+                phone_number="+14155550102",
+                type="inbound",
+                model="oppie-vox",
+                language=["es"],
+            ),
+            agent_record(
+                id="a3",
+                name="Collections EN",
+                phone_number="+13035550103",
+                type="outbound",
+                model="oppie-vox-2",
+                language=["en"],
+            ),
+            agent_record(
+                id="a4",
+                name="Collections ES",
+                phone_number="+13035550104",
+                type="outbound",
+                model="oppie-vox-2",
+                language=["es"],
+            ),
+            agent_record(id="odd/../id ?#ü", name="Odd id", type="inbound", model="oppie-vox-turbo"),
+        ]
+    )
     return upstream
 
 
@@ -145,8 +171,14 @@ def test_a_detail_page_shows_every_group_and_back_keeps_the_filters(fleet, signe
     page.get_by_role("link", name="Billing EN").click()
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("Billing EN")
-    for heading in ("Identity", "Voice & speech", "Language & speech-to-text", "Model & behaviour",
-                    "Handoff & failover", "Data collection & recording"):
+    for heading in (
+        "Identity",
+        "Voice & speech",
+        "Language & speech-to-text",
+        "Model & behaviour",
+        "Handoff & failover",
+        "Data collection & recording",
+    ):
         expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
     expect(page.locator("#instructions li")).to_have_count(2)
 
