@@ -11,6 +11,7 @@ register_converter(AgentIdConverter, "agent_id")
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="agent-list"), name="home"),
     path("agents/", agents.agent_list, name="agent-list"),
+    path("agents/columns/", agents.choose_columns, name="agent-columns"),
     path("agents/<agent_id:agent_id>/", agents.agent_detail, name="agent-detail"),
     path("problems/", agents.problem_list, name="problem-list"),
     path("refresh/", agents.refresh, name="refresh"),

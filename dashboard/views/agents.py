@@ -1,9 +1,10 @@
 """Agent pages: the list, one agent's detail, the parse problems, and the Refresh action."""
 
 import math
+from urllib.parse import urlsplit
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,10 +12,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from dashboard.agents.service import SnapshotUnavailable, get_snapshot, refresh_snapshot
+from dashboard.columns import COLUMNS, DEFAULT_COLUMNS, REQUIRED_COLUMNS, in_order
+from dashboard.exports import FORMATS, export_response
 from dashboard.filters import BOOLEAN_FILTERS, PRESENCE_FILTERS, RANGE_FILTERS, AgentFilterForm
+from dashboard.models import ColumnPreference
 from dashboard.opencx.errors import OpenCXError
 from dashboard.opencx.flow import flow_outline
-from dashboard.tables import DEFAULT_PER_PAGE, PER_PAGE_CHOICES, SORT_KEYS, AgentRows, AgentTable
+from dashboard.tables import DEFAULT_PER_PAGE, PER_PAGE_CHOICES, AgentRows, AgentTable
 
 LIST_QUERY_SESSION_KEY = "agent_list_query"
 MORE_FILTERS = {*BOOLEAN_FILTERS, *PRESENCE_FILTERS, *(name for pair in RANGE_FILTERS for name in pair)}
@@ -26,12 +30,19 @@ def agent_list(request: HttpRequest) -> HttpResponse:
     form = AgentFilterForm(request.GET, snapshot=snapshot)
     rows = AgentRows(snapshot.index, form.mask)
     notices = form.ignored()
+    columns = _columns(request, notices)
+    sort = _sort(request, notices)
+    rows.order_by(sort)  # by any field, even one whose column is not shown
+    table = AgentTable(rows, columns=columns, order_by=sort)
+
+    export_format = request.GET.get("_export")
+    if export_format is not None:
+        if export_format in FORMATS:
+            return export_response(export_format, table.data.data, columns, snapshot.fetched_at)
+        notices.append(f"{export_format[:20]!r} is not an export format ({', '.join(FORMATS)}): nothing was exported.")
 
     per_page = _per_page(request, notices)
-    sort = _sort(request, notices)
-    table = AgentTable(rows, order_by=sort)
     table.paginate(page=_page(request, len(rows), per_page, notices), per_page=per_page)
-
     if request.session.get(LIST_QUERY_SESSION_KEY) != request.GET.urlencode():
         request.session[LIST_QUERY_SESSION_KEY] = request.GET.urlencode()
     return render(
@@ -47,8 +58,61 @@ def agent_list(request: HttpRequest) -> HttpResponse:
             "per_page": per_page,
             "per_page_choices": PER_PAGE_CHOICES,
             "shown": len(rows),
+            "columns": columns,
+            "all_columns": COLUMNS.values(),
+            "required_columns": REQUIRED_COLUMNS,
+            "export_links": [(fmt, _with(request, _export=fmt, page=None)) for fmt in FORMATS],
         },
     )
+
+
+def _with(request: HttpRequest, **changes: str | None) -> str:
+    """This page's query string with some parameters set (or removed, for None)."""
+    query = request.GET.copy()
+    for name, value in changes.items():
+        query.pop(name, None)
+        if value is not None:
+            query[name] = value
+    return "?" + query.urlencode()
+
+
+def _columns(request: HttpRequest, notices: list[str]) -> list[str]:
+    """The columns asked for in the URL (`columns=a,b`), else the user's choice, else the defaults."""
+    raw = request.GET.get("columns")
+    if raw is not None:
+        keys = [key.strip() for key in raw.split(",") if key.strip()]
+        unknown = [key for key in keys if key not in COLUMNS]
+        if unknown:
+            notices.append(f"Unknown column {', '.join(repr(k[:40]) for k in unknown[:5])}: it was left out.")
+        if any(key in COLUMNS for key in keys):
+            return in_order(keys)
+    preference = ColumnPreference.objects.filter(user=request.user).first()
+    if preference is not None and any(key in COLUMNS for key in preference.columns):
+        return in_order([key for key in preference.columns if key in COLUMNS])
+    return list(DEFAULT_COLUMNS)
+
+
+@require_POST
+def choose_columns(request: HttpRequest) -> HttpResponse:
+    """Remembers the chosen columns for this user and shows them, in a URL that can be shared."""
+    target = _safe_next(request)
+    query = QueryDict(urlsplit(target).query, mutable=True)
+    query.pop("page", None)
+    if "reset" in request.POST:
+        ColumnPreference.objects.filter(user=request.user).delete()
+        query.pop("columns", None)
+    else:
+        chosen = in_order([key for key in request.POST.getlist("columns") if key in COLUMNS])
+        ColumnPreference.objects.update_or_create(user=request.user, defaults={"columns": chosen})
+        query["columns"] = ",".join(chosen)
+    return redirect(reverse("agent-list") + ("?" + query.urlencode() if query else ""))
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return reverse("agent-list")
+    return target
 
 
 def _per_page(request: HttpRequest, notices: list[str]) -> int:
@@ -65,7 +129,7 @@ def _per_page(request: HttpRequest, notices: list[str]) -> int:
 def _sort(request: HttpRequest, notices: list[str]) -> list[str]:
     raw = request.GET.get("sort", "")
     aliases = [alias.strip() for alias in raw.split(",") if alias.strip()]
-    unknown = [alias for alias in aliases if alias.lstrip("-") not in SORT_KEYS]
+    unknown = [alias for alias in aliases if alias.lstrip("-") not in COLUMNS]
     if unknown:
         notices.append(f"Cannot sort by {', '.join(repr(a[:40]) for a in unknown)}: that sort was ignored.")
     return [alias for alias in aliases if alias not in unknown]
@@ -134,7 +198,4 @@ def refresh(request: HttpRequest) -> HttpResponse:
             )
         else:
             messages.success(request, f"Refreshed: {len(outcome.snapshot.agents):,} agents read from OpenCX just now.")
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        target = reverse("agent-list")
-    return redirect(target)
+    return redirect(_safe_next(request))
