@@ -36,7 +36,7 @@ from django.utils import timezone
 
 from dashboard.opencx.client import OpenCXClient
 from dashboard.opencx.errors import OpenCXError, RateLimited
-from dashboard.opencx.schema import parse_agents
+from dashboard.opencx.schema import bulk_allocation, parse_agents
 
 from .snapshot import Snapshot
 
@@ -261,14 +261,15 @@ def _fetch_and_store() -> Snapshot:
     started = time.monotonic()
     try:
         _check_call_budget()
-        payload = client.list_phone_agents(on_request=_count_call)
+        fetched = client.fetch_phone_agents(on_request=_count_call)
     except OpenCXError as error:
         _record_failure(error)
         raise
     fetched_at = timezone.now()
     version = uuid.uuid4().hex
-    snapshot = _build(payload, fetched_at=fetched_at, source=source, version=version)
-    body = zlib.compress(json.dumps(payload, separators=(",", ":")).encode(), 1)
+    snapshot = _build(fetched.records, fetched_at=fetched_at, source=source, version=version)
+    del fetched.records[:]  # the parsed agents are what is kept; free the decoded JSON now
+    body = zlib.compress(fetched.body, 1)
     cache.set(BODY_KEY.format(version=version), body, timeout=None)
     previous = cache.get(CURRENT_KEY)
     cache.set(
@@ -365,8 +366,10 @@ def _load(current: dict[str, Any] | None) -> Snapshot | None:
         body = cache.get(BODY_KEY.format(version=current["version"]))
         if body is None:
             return None
+        with bulk_allocation():
+            records = json.loads(zlib.decompress(body))
         snapshot = _build(
-            json.loads(zlib.decompress(body)),
+            records,
             fetched_at=current["fetched_at"],
             source=current["source"],
             version=current["version"],

@@ -21,6 +21,7 @@ from urllib3.exceptions import MaxRetryError, ReadTimeoutError, ResponseError
 from urllib3.util.retry import Retry
 
 from .errors import BadResponse, RateLimited, TokenRejected, UpstreamUnavailable
+from .schema import bulk_allocation
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +29,14 @@ USER_AGENT = "Switchboard (read-only OpenCX dashboard)"
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 # Connecting should be quick on any working network; reading a whole fleet may take longer.
 MAX_CONNECT_TIMEOUT = 3.05
+
+
+@dataclass(frozen=True, slots=True)
+class AgentList:
+    """`GET /phone` as read: the decoded records, not yet validated, and the body they came from."""
+
+    records: list[Any]
+    body: bytes
 
 
 @dataclass
@@ -90,19 +99,23 @@ class OpenCXClient:
         self.session.mount("https://", adapter)
 
     def list_phone_agents(self, on_request: Callable[[], None] | None = None) -> list[Any]:
-        """`GET /phone`: the raw JSON list of agent objects, not yet validated one by one.
+        """`GET /phone`: the JSON list of agent objects, not yet validated one by one."""
+        return self.fetch_phone_agents(on_request).records
+
+    def fetch_phone_agents(self, on_request: Callable[[], None] | None = None) -> AgentList:
+        """`GET /phone`, with the body as received (to keep without encoding it again).
 
         `on_request` is called once for every HTTP request made, retries included.
         """
-        payload = self._get_json("/phone", on_request)
+        payload, body = self._get_json("/phone", on_request)
         if not isinstance(payload, list):
             raise BadResponse(
                 f"The OpenCX API answered GET /phone with a JSON {type(payload).__name__} where a "
                 "list of agents was expected: check that OPENCX_API_URL points at the OpenCX API."
             )
-        return payload
+        return AgentList(payload, body)
 
-    def _get_json(self, path: str, on_request: Callable[[], None] | None) -> Any:
+    def _get_json(self, path: str, on_request: Callable[[], None] | None) -> tuple[Any, bytes]:
         url = self.base_url + path
         # Two attempts fit in the budget, so one slow attempt still leaves room for a retry.
         attempt = self.timeout / 2
@@ -119,7 +132,8 @@ class OpenCXClient:
         with response:
             self._raise_for_status(response, path)
             try:
-                return json.loads(response.content)
+                with bulk_allocation():
+                    return json.loads(response.content), response.content
             except (ValueError, RecursionError):
                 kind = response.headers.get("Content-Type", "no content type")
                 raise BadResponse(
