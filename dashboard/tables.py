@@ -3,7 +3,7 @@
 from typing import Any
 
 import django_tables2 as tables
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString
 from django_tables2.data import TableListData
 from django_tables2.utils import OrderBy
@@ -55,8 +55,23 @@ class AgentRows(TableListData):
         self.data = [self.index.agents[position] for position in selected(self.mask, order)]
 
 
+def cell_html(spec: AgentColumn, agent: PhoneAgent) -> SafeString:
+    """One cell's content, escaped."""
+    if spec.key == "name":
+        return name_cell(agent)
+    value = spec.value(agent)
+    if value is None:
+        return presentation.DASH
+    if spec.cell is not None:
+        return spec.cell(value)
+    if isinstance(value, str) and len(value) > 40:
+        # Long text is cut by the stylesheet; the full value is a hover away.
+        return format_html('<span title="{}">{}</span>', value, value)
+    return conditional_escape(value)
+
+
 class RegistryColumn(tables.Column):
-    """A django-tables2 column drawn from `dashboard.columns`."""
+    """A django-tables2 column drawn from `dashboard.columns` (header, ordering, attributes)."""
 
     def __init__(self, spec: AgentColumn) -> None:
         self.spec = spec
@@ -64,16 +79,7 @@ class RegistryColumn(tables.Column):
         super().__init__(verbose_name=spec.label, accessor="id", attrs=attrs, empty_values=())
 
     def render(self, record: PhoneAgent) -> SafeString:
-        if self.spec.key == "name":
-            return name_cell(record)
-        value = self.spec.value(record)
-        if value is None:
-            return presentation.DASH
-        if self.spec.cell is not None:
-            return self.spec.cell(value)
-        text = conditional_escape(value)
-        # Long text is cut by the stylesheet; the full value is a hover away.
-        return SafeString(f'<span title="{text}">{text}</span>') if isinstance(value, str) and len(value) > 40 else text
+        return cell_html(self.spec, record)
 
 
 class AgentTable(tables.Table):
@@ -85,4 +91,21 @@ class AgentTable(tables.Table):
         per_page_field = "per_page"
 
     def __init__(self, rows: AgentRows, *, columns: list[str], **kwargs: Any) -> None:
+        self.specs = [COLUMNS[key] for key in columns]
         super().__init__(rows, extra_columns=[(key, RegistryColumn(COLUMNS[key])) for key in columns], **kwargs)
+
+    def body_html(self) -> SafeString:
+        """The current page's rows, built in one pass.
+
+        django-tables2's generic path inspects each render method's signature for every cell and
+        runs template tags per cell; this is the same markup at a fraction of the cost.
+        """
+        open_cells = [
+            format_html('<td class="{}">', spec.classes) if spec.classes else SafeString("<td>") for spec in self.specs
+        ]
+        rows = []
+        agents = [row.record for row in self.page.object_list] if self.page else self.data
+        for agent in agents:
+            cells = "".join(f"{opening}{cell_html(spec, agent)}</td>" for opening, spec in zip(open_cells, self.specs))
+            rows.append(f"<tr>{cells}</tr>")
+        return SafeString("".join(rows))

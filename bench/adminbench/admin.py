@@ -1,0 +1,25 @@
+from django.contrib import admin
+
+from .models import BenchAgent
+
+
+@admin.register(BenchAgent)
+class BenchAgentAdmin(admin.ModelAdmin):
+    """The admin changelist the agent list is measured against: same columns, search, filters, page size."""
+
+    list_display = (
+        "name",
+        "phone_number",
+        "type",
+        "language",
+        "model",
+        "voice_id",
+        "stt_model",
+        "recording_enabled",
+        "failover",
+        "updated_at",
+    )
+    search_fields = ("name", "phone_number", "agent_id")
+    list_filter = ("type", "model", "stt_model", "recording_enabled", "failover")
+    list_per_page = 50
+    ordering = ("id",)
