@@ -106,6 +106,8 @@ class AgentTable(tables.Table):
         rows = []
         agents = [row.record for row in self.page.object_list] if self.page else self.data
         for agent in agents:
-            cells = "".join(f"{opening}{cell_html(spec, agent)}</td>" for opening, spec in zip(open_cells, self.specs))
+            cells = "".join(
+                f"{opening}{cell_html(spec, agent)}</td>" for opening, spec in zip(open_cells, self.specs, strict=True)
+            )
             rows.append(f"<tr>{cells}</tr>")
         return SafeString("".join(rows))
