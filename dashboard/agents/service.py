@@ -19,12 +19,16 @@ re-parses only when the version changes, so a warm page view never re-reads the 
   users and Refresh clicks can cost; a Refresh within seconds of the last read reuses it.
 """
 
+import ctypes
+import ctypes.util
+import functools
 import json
 import logging
 import threading
 import time
 import uuid
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -269,6 +273,7 @@ def _fetch_and_store() -> Snapshot:
     version = uuid.uuid4().hex
     snapshot = _build(fetched.records, fetched_at=fetched_at, source=source, version=version)
     del fetched.records[:]  # the parsed agents are what is kept; free the decoded JSON now
+    _return_freed_memory(len(fetched.body))
     body = zlib.compress(fetched.body, 1)
     cache.set(BODY_KEY.format(version=version), body, timeout=None)
     previous = cache.get(CURRENT_KEY)
@@ -346,6 +351,25 @@ def _build(payload: list[Any], *, fetched_at: datetime, source: str, version: st
     )
 
 
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None  # not glibc: nothing to do
+
+
+def _return_freed_memory(body_bytes: int) -> None:
+    """Gives the heap that decoding a large fleet left free back to the system (glibc only).
+
+    The decoded JSON is freed once parsed, but its pages stay with the process otherwise: at
+    50,000 agents that is about 40 MB of every worker's resident memory.
+    """
+    trim = _malloc_trim() if body_bytes > 4_000_000 else None
+    if trim is not None:
+        trim(0)
+
+
 def _remember(snapshot: Snapshot) -> None:
     global _parsed
     with _memory_lock:
@@ -374,6 +398,8 @@ def _load(current: dict[str, Any] | None) -> Snapshot | None:
             source=current["source"],
             version=current["version"],
         )
+        del records
+        _return_freed_memory(len(body) * 5)  # the body is kept compressed, about a fifth of its size
         _parsed = snapshot
         return snapshot
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from sys import intern
 from typing import Any
 
 AGENT_TYPES = ("inbound", "outbound")
@@ -172,8 +173,15 @@ def uuid_text(value: Any) -> str | None:
     return value
 
 
+def shared_text(value: Any) -> str | None:
+    """Text that many agents repeat (a model, a voice, an organization): kept once in memory."""
+    value = text(value)
+    return intern(value) if value is not None else None
+
+
 def _strings(value: Iterable[Any]) -> tuple[str, ...]:
-    items = tuple(value)
+    # List entries (languages, key terms, instruction lines, action ids) repeat across agents.
+    items = tuple(intern(item) if type(item) is str else item for item in value)
     if all(type(item) is str for item in items):
         return items
     kept = tuple(str(item) for item in items if isinstance(item, str | int | float))
@@ -199,7 +207,7 @@ def required_string_list(value: Any) -> tuple[str, ...]:
 def languages(value: Any) -> tuple[str, ...]:
     """Languages: a list now, a single string (or null) in older versions of the API."""
     if type(value) is str:
-        return (value,) if value else ()
+        return (intern(value),) if value else ()
     return required_string_list(value)
 
 
@@ -209,36 +217,41 @@ def any_json(value: Any) -> Any:
 
 # JSON key -> (attribute, parser). The order is the schema's.
 FIELDS: dict[str, tuple[str, Callable[[Any], Any]]] = {
-    "org_id": ("org_id", text),
+    "org_id": ("org_id", shared_text),
     "phone_number": ("phone_number", text),
     "name": ("name", text),
-    "type": ("type", text),
+    "type": ("type", shared_text),
     "language": ("language", languages),
-    "accent": ("accent", text),
+    "accent": ("accent", shared_text),
     "handoff_phone_number": ("handoff_phone_number", text),
     "speed": ("speed", number),
     "interruptible": ("interruptible", boolean),
     "actionIds": ("action_ids", string_list),
     "instructions": ("instructions", string_list),
     "data_collection_fields": ("data_collection_fields", string_list),
-    "data_collection_webhook_url": ("data_collection_webhook_url", text),
-    "model": ("model", text),
-    "voice_id": ("voice_id", text),
-    "first_message": ("first_message", text),
+    "data_collection_webhook_url": ("data_collection_webhook_url", shared_text),
+    "model": ("model", shared_text),
+    "voice_id": ("voice_id", shared_text),
+    "first_message": ("first_message", shared_text),
     "created_at": ("created_at", timestamp),
     "updated_at": ("updated_at", timestamp),
     "provider_external_id": ("provider_external_id", text),
     "flow": ("flow", any_json),
     "manual_mode": ("manual_mode", boolean),
-    "custom_llm": ("custom_llm", text),
+    "custom_llm": ("custom_llm", shared_text),
     "use_org_knowledgebase": ("use_org_knowledgebase", boolean),
-    "background_noise_preset": ("background_noise_preset", text),
+    "background_noise_preset": ("background_noise_preset", shared_text),
     "recording_enabled": ("recording_enabled", boolean),
     "stt_keyterms": ("stt_keyterms", required_string_list),
-    "stt_model": ("stt_model", text),
+    "stt_model": ("stt_model", shared_text),
     "tts_speed_pct": ("tts_speed_pct", integer),
     "failover_transfer_destination_id": ("failover_transfer_destination_id", uuid_text),
 }
+
+
+# (JSON key, attribute, parser, the type a value may already have to be taken as it is)
+_READY = {text: str, boolean: bool, integer: int}
+_PLAN = [(key, attribute, parse, _READY.get(parse)) for key, (attribute, parse) in FIELDS.items()]
 
 
 def parse_agent(record: Any, index: int, problems: list[ParseProblem]) -> PhoneAgent | None:
@@ -252,8 +265,16 @@ def parse_agent(record: Any, index: int, problems: list[ParseProblem]) -> PhoneA
         problems.append(ParseProblem(index, None, "id", f"id is {shown}; the agent is left out"))
         return None
     values: dict[str, Any] = {"id": agent_id}
-    for key, (attribute, parse) in FIELDS.items():
-        raw = record.get(key)
+    get = record.get
+    for key, attribute, parse, ready in _PLAN:
+        raw = get(key)
+        if raw is None:
+            continue  # the record's default: None, or () for the list fields that cannot be null
+        # Most values already have their final type: skip the parser's call (a 50,000-agent fleet
+        # has 1.5 million fields).
+        if raw.__class__ is ready:
+            values[attribute] = raw
+            continue
         try:
             values[attribute] = parse(raw)
         except FieldError as error:
