@@ -50,4 +50,5 @@ clean:
 
 # Benchmarks: figures for the README. Needs nothing but loopback.
 bench: venv
+	$(VENV)/bin/python bench/list_speed.py
 	$(VENV)/bin/python bench/upstream_load.py

