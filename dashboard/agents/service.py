@@ -114,12 +114,13 @@ _background: threading.Thread | None = None
 
 def get_snapshot() -> Snapshot:
     """The current snapshot; starts a background refresh when it is older than the cache period."""
-    state = cache.get_many([CURRENT_KEY, FAILURE_KEY])
+    state = cache.get_many([CURRENT_KEY, FAILURE_KEY, LOCK_KEY])
     failure = state.get(FAILURE_KEY)
     snapshot = _load(state[CURRENT_KEY]) if CURRENT_KEY in state else None
     if snapshot is None:
         return _cold_start(failure)
-    if _expired(snapshot) and _may_retry(failure):
+    # The lock is read first, so requests during another worker's refresh do not write to try it.
+    if _expired(snapshot) and _may_retry(failure) and LOCK_KEY not in state:
         _refresh_in_background()
     return _marked(snapshot, failure)
 
