@@ -4,9 +4,9 @@ One registry serves the table (any field can be shown), sorting and the exports,
 reads, sorts and exports the same way wherever it appears.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.urls import reverse
 from django.utils.html import format_html
@@ -15,6 +15,9 @@ from django.utils.safestring import SafeString, mark_safe
 from dashboard import presentation
 from dashboard.opencx.flow import flow_outline
 from dashboard.opencx.schema import PhoneAgent
+
+if TYPE_CHECKING:
+    from dashboard.findings import Rule
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,14 +41,15 @@ class AgentColumn:
         return value.casefold() if isinstance(value, str) else value
 
 
-def name_cell(agent: PhoneAgent) -> SafeString:
-    """The name, linking to the agent's page (its id is encoded for the URL)."""
-    return format_html(
+def name_cell(agent: PhoneAgent, findings: Sequence["Rule"] = ()) -> SafeString:
+    """The name, linking to the agent's page (its id is encoded for the URL), and its findings."""
+    link = format_html(
         '<a href="{}" class="agent-link{}">{}</a>',
         reverse("agent-detail", args=[agent.id]),
         "" if agent.name and agent.name.strip() else " fst-italic",
         agent.display_name,
     )
+    return link + presentation.finding_badges(findings) if findings else link
 
 
 def _badge(field: str) -> Callable[[Any], SafeString]:

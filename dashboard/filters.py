@@ -56,6 +56,9 @@ RANGE_FILTERS = {
     ("created_after", "created_before"): ("created_at", "Created"),
     ("updated_after", "updated_before"): ("updated_at", "Updated"),
 }
+# Agents a configuration finding flags (rule ids from dashboard.findings), any of several.
+FINDING_FILTER = "finding"
+MULTI_FILTERS = {*FACET_FILTERS, FINDING_FILTER}
 BOOLEAN_CHOICES = [("", "any"), ("yes", "yes"), ("no", "no")]
 PRESENCE_CHOICES = [("", "any"), ("set", "has"), ("unset", "has not")]
 PHONE_LIKE = re.compile(r"[\d\s()+.\-]*\d[\d\s()+.\-]*")
@@ -101,6 +104,9 @@ class AgentFilterForm(forms.Form):
             if None in values:
                 choices.append((NOT_SET, NOT_SET_LABEL))
             self.fields[parameter] = forms.MultipleChoiceField(required=False, label=label, choices=choices)
+        self.fields[FINDING_FILTER] = forms.MultipleChoiceField(
+            required=False, label="Finding", choices=[(rule_id, rule_id) for rule_id in self.index.findings]
+        )
         select = forms.Select(attrs={"class": "form-select form-select-sm"})
         for parameter, (_, label) in BOOLEAN_FILTERS.items():
             self.fields[parameter] = forms.ChoiceField(
@@ -139,6 +145,11 @@ class AgentFilterForm(forms.Form):
                 for value in data[parameter]:
                     mask |= values.get(None if value == NOT_SET else value, 0)
                 masks[parameter] = mask
+        if data.get(FINDING_FILTER):
+            mask = 0
+            for rule_id in data[FINDING_FILTER]:
+                mask |= index.findings[rule_id]
+            masks[FINDING_FILTER] = mask
         for parameter, (field, _) in BOOLEAN_FILTERS.items():
             if data.get(parameter):
                 masks[parameter] = index.booleans[field][data[parameter] == "yes"]
@@ -175,6 +186,8 @@ class AgentFilterForm(forms.Form):
             raw = ", ".join(repr(value[:40]) for value in self.data.getlist(name))
             if name in FACET_FILTERS:
                 messages.append(f"No agent has the {label.lower()} {raw}: that filter was ignored.")
+            elif name == FINDING_FILTER:
+                messages.append(f"There is no finding {raw} (or it is switched off): that filter was ignored.")
             elif name == "q":
                 messages.append(f"{label}: {' '.join(errors)} The search was ignored.")
             else:
@@ -214,11 +227,11 @@ class AgentFilterForm(forms.Form):
         for name in self.data:
             if name not in self.fields or name not in self.cleaned_data or not self.cleaned_data[name]:
                 continue
-            values = self.cleaned_data[name] if name in FACET_FILTERS else [self.data.get(name)]
+            values = self.cleaned_data[name] if name in MULTI_FILTERS else [self.data.get(name)]
             for value in values:
                 remaining = self.data.copy()
                 remaining.setlist(
-                    name, [v for v in remaining.getlist(name) if v != value] if name in FACET_FILTERS else []
+                    name, [v for v in remaining.getlist(name) if v != value] if name in MULTI_FILTERS else []
                 )
                 remaining.pop("page", None)
                 label = "search" if name == "q" else self.fields[name].label.lower()

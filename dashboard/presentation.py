@@ -100,3 +100,29 @@ def failover_badge(state: str) -> SafeString:
     return format_html(
         '<span class="badge border {}" title="A placeholder UUID, shown as it is">{}</span>', PALETTE[3], state
     )
+
+
+SEVERITY_STYLES = {"error": "text-bg-danger", "warning": "text-bg-warning", "info": "text-bg-info"}
+
+
+def severity_badge(severity: str) -> SafeString:
+    return format_html('<span class="badge {}">{}</span>', SEVERITY_STYLES.get(severity, "text-bg-secondary"), severity)
+
+
+def finding_badges(findings) -> SafeString:
+    """One small badge per severity, counting the agent's findings; the explanations on hover."""
+    badges = []
+    for severity in SEVERITY_STYLES:
+        tripped = [found for found in findings if found.severity == severity]
+        if tripped:
+            badges.append(
+                format_html(
+                    ' <span class="badge rounded-pill {} finding-badge" title="{}">{}'
+                    '<span class="visually-hidden"> {}</span></span>',
+                    SEVERITY_STYLES[severity],
+                    " · ".join(found.explanation for found in tripped),
+                    len(tripped),
+                    f"{severity} finding{'s' if len(tripped) > 1 else ''}",
+                )
+            )
+    return SafeString("".join(badges))

@@ -95,6 +95,10 @@ DEMO_FAULT = env_str("DEMO_FAULT")
 if DEMO_FAULT and DEMO_FAULT not in DEMO_FAULTS:
     raise ImproperlyConfigured(f"DEMO_FAULT={DEMO_FAULT!r} is not a known fault: use one of {', '.join(DEMO_FAULTS)}.")
 
+# Configuration findings: rule ids to switch off, and how old "not updated lately" is.
+FINDINGS_DISABLED = env_list("FINDINGS_DISABLED")
+FINDINGS_STALE_DAYS = int(env_number("FINDINGS_STALE_DAYS", 180, minimum=1, integer=True))
+
 # --- Django ----------------------------------------------------------------------------------
 
 INSTALLED_APPS = [

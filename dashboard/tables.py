@@ -94,6 +94,11 @@ class AgentTable(tables.Table):
         self.specs = [COLUMNS[key] for key in columns]
         super().__init__(rows, extra_columns=[(key, RegistryColumn(COLUMNS[key])) for key in columns], **kwargs)
 
+    def _cell(self, spec: AgentColumn, agent: PhoneAgent) -> SafeString:
+        if spec.key == "name":  # the name carries the agent's finding badges
+            return name_cell(agent, self.data.index.findings_of(agent))
+        return cell_html(spec, agent)
+
     def body_html(self) -> SafeString:
         """The current page's rows, built in one pass.
 
@@ -107,7 +112,7 @@ class AgentTable(tables.Table):
         agents = [row.record for row in self.page.object_list] if self.page else self.data
         for agent in agents:
             cells = "".join(
-                f"{opening}{cell_html(spec, agent)}</td>" for opening, spec in zip(open_cells, self.specs, strict=True)
+                f"{opening}{self._cell(spec, agent)}</td>" for opening, spec in zip(open_cells, self.specs, strict=True)
             )
             rows.append(f"<tr>{cells}</tr>")
         return SafeString("".join(rows))

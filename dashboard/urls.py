@@ -4,7 +4,7 @@ from django.urls import path, register_converter
 from django.views.generic import RedirectView
 
 from dashboard.agents.ids import AgentIdConverter
-from dashboard.views import agents, health, status
+from dashboard.views import agents, findings, health, status
 
 register_converter(AgentIdConverter, "agent_id")
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("agents/columns/", agents.choose_columns, name="agent-columns"),
     path("agents/<agent_id:agent_id>/", agents.agent_detail, name="agent-detail"),
     path("problems/", agents.problem_list, name="problem-list"),
+    path("findings/", findings.finding_list, name="finding-list"),
     path("refresh/", agents.refresh, name="refresh"),
     path("status/", status.status, name="status"),
     path("status/demo-fault/", status.choose_demo_fault, name="demo-fault"),

@@ -14,6 +14,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
+from dashboard.findings import SEVERITIES, Fleet, Rule, enabled_rules
 from dashboard.opencx.schema import PhoneAgent
 
 # field -> how to read its values from an agent (several for list fields; None = not set)
@@ -147,6 +148,24 @@ class FleetIndex:
             return value is not None and (low is None or value >= low) and (high is None or value <= high)
 
         return self.where(inside)
+
+    @cached_property
+    def fleet(self) -> Fleet:
+        return Fleet.of(self.agents)
+
+    @cached_property
+    def findings(self) -> dict[str, int]:
+        """rule id -> the agents it flags, for every enabled rule."""
+        fleet = self.fleet
+        return {
+            found.id: self.where(lambda agent, found=found: found.applies(agent, fleet)) for found in enabled_rules()
+        }
+
+    def findings_of(self, agent: PhoneAgent) -> list[Rule]:
+        """The enabled rules this agent trips, most severe first."""
+        fleet = self.fleet
+        tripped = [found for found in enabled_rules() if found.applies(agent, fleet)]
+        return sorted(tripped, key=lambda found: SEVERITIES.index(found.severity))
 
     def order(self, key: Callable[[PhoneAgent], Any], name: str, *, descending: bool = False) -> list[int]:
         """Positions sorted by `key` with missing values last either way; sorted once per column."""

@@ -174,6 +174,7 @@ def agent_detail(request: HttpRequest, agent_id: str) -> HttpResponse:
             "flow_outline": outline,
             "flow_nodes": flow_nodes,
             "problems": [problem for problem in snapshot.problems if problem.agent_id == agent.id],
+            "findings": snapshot.index.findings_of(agent),
         },
     )
 

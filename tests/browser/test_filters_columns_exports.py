@@ -198,3 +198,17 @@ def test_the_list_keeps_its_place_after_visiting_an_agent(fleet, signed_in_page:
 
     assert names(page) == ["Delta", "Alpha"]
     expect(page.locator("#chips .chip")).to_have_count(1)
+
+
+def test_a_findings_count_opens_exactly_the_agents_it_counts(fleet, signed_in_page: Page):
+    page = signed_in_page
+    page.get_by_role("link", name="Findings").click()
+    row = page.locator("#rule-no-failover")
+    count = int(row.locator(".finding-count").inner_text())
+
+    row.get_by_role("link").click()
+
+    expect(rows(page)).to_have_count(count)
+    expect(page.locator("#chips .chip")).to_have_text(re.compile("finding: no-failover"))
+    page.get_by_role("link", name="Alpha").click()
+    expect(page.locator("#agent-findings")).to_contain_text("no-failover")
