@@ -27,6 +27,7 @@ FACET_FILTERS = {
     "type": ("type", "Type"),
     "model": ("model", "Model"),
     "language": ("language", "Language"),
+    "languages": ("language_set", "Language set"),
     "stt_model": ("stt_model", "STT model"),
     "voice": ("voice_id", "Voice"),
     "accent": ("accent", "Accent"),
@@ -59,7 +60,7 @@ RANGE_FILTERS = {
 # Agents a configuration finding flags (rule ids from dashboard.findings), any of several.
 FINDING_FILTER = "finding"
 MULTI_FILTERS = {*FACET_FILTERS, FINDING_FILTER}
-BOOLEAN_CHOICES = [("", "any"), ("yes", "yes"), ("no", "no")]
+BOOLEAN_CHOICES = [("", "any"), ("yes", "yes"), ("no", "no"), ("unset", "not set")]
 PRESENCE_CHOICES = [("", "any"), ("set", "has"), ("unset", "has not")]
 PHONE_LIKE = re.compile(r"[\d\s()+.\-]*\d[\d\s()+.\-]*")
 
@@ -152,7 +153,11 @@ class AgentFilterForm(forms.Form):
             masks[FINDING_FILTER] = mask
         for parameter, (field, _) in BOOLEAN_FILTERS.items():
             if data.get(parameter):
-                masks[parameter] = index.booleans[field][data[parameter] == "yes"]
+                flags = index.booleans[field]
+                choice = data[parameter]
+                masks[parameter] = (
+                    index.everyone & ~(flags[True] | flags[False]) if choice == "unset" else flags[choice == "yes"]
+                )
         for parameter in PRESENCE_FILTERS:
             if data.get(parameter):
                 present = index.present[parameter]

@@ -102,6 +102,14 @@ def failover_badge(state: str) -> SafeString:
     )
 
 
+CHANGE_STYLES = {"added": PALETTE[1], "removed": PALETTE[4], "changed": PALETTE[2]}
+
+
+def change_badge(kind: str) -> SafeString:
+    """Added, removed or changed, as a badge."""
+    return format_html('<span class="badge border {}">{}</span>', CHANGE_STYLES.get(kind, UNKNOWN_STYLE), kind)
+
+
 SEVERITY_STYLES = {"error": "text-bg-danger", "warning": "text-bg-warning", "info": "text-bg-info"}
 
 

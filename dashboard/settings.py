@@ -99,6 +99,9 @@ if DEMO_FAULT and DEMO_FAULT not in DEMO_FAULTS:
 FINDINGS_DISABLED = env_list("FINDINGS_DISABLED")
 FINDINGS_STALE_DAYS = int(env_number("FINDINGS_STALE_DAYS", 180, minimum=1, integer=True))
 
+# Change history: how many days recorded changes are kept; 0 records none.
+HISTORY_RETENTION_DAYS = int(env_number("HISTORY_RETENTION_DAYS", 90, minimum=0, integer=True))
+
 # --- Django ----------------------------------------------------------------------------------
 
 INSTALLED_APPS = [

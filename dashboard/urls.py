@@ -1,20 +1,20 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
-from django.views.generic import RedirectView
 
 from dashboard.agents.ids import AgentIdConverter
-from dashboard.views import agents, findings, health, status
+from dashboard.views import agents, changes, findings, health, overview, status
 
 register_converter(AgentIdConverter, "agent_id")
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="agent-list"), name="home"),
+    path("", overview.overview, name="overview"),
     path("agents/", agents.agent_list, name="agent-list"),
     path("agents/columns/", agents.choose_columns, name="agent-columns"),
     path("agents/<agent_id:agent_id>/", agents.agent_detail, name="agent-detail"),
     path("problems/", agents.problem_list, name="problem-list"),
     path("findings/", findings.finding_list, name="finding-list"),
+    path("changes/", changes.change_list, name="change-list"),
     path("refresh/", agents.refresh, name="refresh"),
     path("status/", status.status, name="status"),
     path("status/demo-fault/", status.choose_demo_fault, name="demo-fault"),

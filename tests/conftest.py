@@ -17,6 +17,7 @@ TEST_TOKEN = "ocx_live_test_SECRET_token_4f9a"
 def isolated_cache(settings: Any) -> Iterator[None]:
     """Each test starts with an empty cache of its own and no parsed snapshot in memory."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, tests only
+    settings.HISTORY_RETENTION_DAYS = 0  # tests of the change history turn it on (`history`)
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "switchboard-tests"}
     }
@@ -40,6 +41,12 @@ def upstream(settings: Any) -> Iterator[FakeOpenCX]:
         settings.OPENCX_TIMEOUT = 1
         settings.OPENCX_CACHE_TTL = 60
         yield fake
+
+
+@pytest.fixture
+def history(settings: Any, transactional_db: None) -> None:
+    """Change history recorded on every refresh, in a database that background refreshes can write."""
+    settings.HISTORY_RETENTION_DAYS = 90
 
 
 def age_snapshot(seconds: float) -> None:

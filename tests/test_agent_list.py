@@ -70,13 +70,6 @@ def test_it_sends_anonymous_visitors_to_sign_in(client, upstream):
     assert response["Location"] == "/login/?next=/agents/%3Fmodel%3Doppie-vox"
 
 
-def test_the_site_root_leads_to_the_list(signed_in):
-    response = signed_in.get("/")
-
-    assert response.status_code == 302
-    assert response["Location"] == "/agents/"
-
-
 def test_it_lists_every_agent_with_the_count(signed_in, fleet):
     response = signed_in.get("/agents/")
 

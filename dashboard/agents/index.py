@@ -24,6 +24,8 @@ FACETS: dict[str, Callable[[PhoneAgent], Iterable[str | None]]] = {
     "stt_model": lambda agent: (agent.stt_model,),
     "background_noise_preset": lambda agent: (agent.background_noise_preset,),
     "language": lambda agent: agent.language or (None,),
+    # The exact combination, so every agent counts once ("en + es").
+    "language_set": lambda agent: (" + ".join(agent.language) or None,),
     "accent": lambda agent: (agent.accent,),
     "voice_id": lambda agent: (agent.voice_id,),
 }

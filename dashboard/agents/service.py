@@ -38,6 +38,7 @@ from django.core.cache import cache
 from django.db import connections
 from django.utils import timezone
 
+from dashboard.history.record import record_snapshot
 from dashboard.opencx.client import OpenCXClient
 from dashboard.opencx.errors import OpenCXError, RateLimited
 from dashboard.opencx.schema import bulk_allocation, parse_agents
@@ -273,6 +274,7 @@ def _fetch_and_store() -> Snapshot:
     fetched_at = timezone.now()
     version = uuid.uuid4().hex
     snapshot = _build(fetched.records, fetched_at=fetched_at, source=source, version=version)
+    _record_history(fetched.records, snapshot)
     del fetched.records[:]  # the parsed agents are what is kept; free the decoded JSON now
     _return_freed_memory(len(fetched.body))
     body = zlib.compress(fetched.body, 1)
@@ -301,6 +303,29 @@ def _fetch_and_store() -> Snapshot:
         len(snapshot.problems),
     )
     return snapshot
+
+
+def _record_history(records: list[Any], snapshot: Snapshot) -> None:
+    """Adds the snapshot to the change history; a failure there never costs the snapshot itself."""
+    if not settings.HISTORY_RETENTION_DAYS:
+        return
+    started = time.monotonic()
+    try:
+        revision = record_snapshot(
+            records, snapshot.by_id.keys(), recorded_at=snapshot.fetched_at, source=snapshot.source
+        )
+    except Exception:
+        logger.exception("Recording the change history failed; the new snapshot is in service all the same")
+        return
+    if revision is not None:
+        logger.info(
+            "Recorded changes in %.2f s: %d added, %d removed, %d changed%s",
+            time.monotonic() - started,
+            revision.added,
+            revision.removed,
+            revision.changed,
+            " (baseline)" if revision.baseline else "",
+        )
 
 
 def _recent_calls() -> list[float]:

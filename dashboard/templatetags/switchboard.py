@@ -11,6 +11,7 @@ register.filter("yes_no", presentation.yes_no)
 register.filter("moment", presentation.moment)
 register.filter("failover_badge", presentation.failover_badge)
 register.filter("severity_badge", presentation.severity_badge)
+register.filter("change_badge", presentation.change_badge)
 
 
 @register.filter

@@ -1,8 +1,10 @@
 """Agent pages: the list, one agent's detail, the parse problems, and the Refresh action."""
 
 import math
+from typing import Any
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -15,7 +17,8 @@ from dashboard.agents.service import SnapshotUnavailable, get_snapshot, refresh_
 from dashboard.columns import COLUMNS, DEFAULT_COLUMNS, REQUIRED_COLUMNS, in_order
 from dashboard.exports import FORMATS, export_response
 from dashboard.filters import BOOLEAN_FILTERS, PRESENCE_FILTERS, RANGE_FILTERS, AgentFilterForm
-from dashboard.models import ColumnPreference
+from dashboard.history.diff import timeline
+from dashboard.models import ColumnPreference, FleetRevision
 from dashboard.opencx.errors import OpenCXError
 from dashboard.opencx.flow import flow_outline
 from dashboard.tables import DEFAULT_PER_PAGE, PER_PAGE_CHOICES, AgentRows, AgentTable
@@ -160,7 +163,7 @@ def agent_detail(request: HttpRequest, agent_id: str) -> HttpResponse:
         return render(
             request,
             "agents/not_found.html",
-            {"snapshot": snapshot, "agent_id": agent_id, "back": back},
+            {"snapshot": snapshot, "agent_id": agent_id, "back": back, **_history(agent_id)},
             status=404,
         )
     outline, flow_nodes = flow_outline(agent.flow)
@@ -175,8 +178,22 @@ def agent_detail(request: HttpRequest, agent_id: str) -> HttpResponse:
             "flow_nodes": flow_nodes,
             "problems": [problem for problem in snapshot.problems if problem.agent_id == agent.id],
             "findings": snapshot.index.findings_of(agent),
+            **_history(agent.id),
         },
     )
+
+
+def _history(agent_id: str) -> dict[str, Any]:
+    """The agent's timeline for `history/timeline.html`."""
+    entries, total = timeline(agent_id)
+    baseline = FleetRevision.objects.filter(baseline=True).order_by("recorded_at").first()
+    return {
+        "history": entries,
+        "history_total": total,
+        "history_agent_id": agent_id,
+        "history_enabled": bool(settings.HISTORY_RETENTION_DAYS),
+        "history_since": baseline.recorded_at if baseline else None,
+    }
 
 
 @require_GET

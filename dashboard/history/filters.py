@@ -1,0 +1,74 @@
+"""Choosing which recorded changes the Changes page lists: a period, a field, an agent, a kind."""
+
+from datetime import datetime, timedelta
+
+from django import forms
+from django.db.models import Q, QuerySet
+from django.http import QueryDict
+from django.utils import timezone
+
+from dashboard.models import AgentChange
+
+from .diff import FIELD_LABELS
+
+PERIODS = {"1h": timedelta(hours=1), "24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30)}
+PERIOD_LABELS = {
+    "1h": "Last hour",
+    "24h": "Last 24 hours",
+    "7d": "Last 7 days",
+    "30d": "Last 30 days",
+    "all": "All kept",
+}
+DEFAULT_PERIOD = "24h"
+
+
+class ChangeFilterForm(forms.Form):
+    period = forms.ChoiceField(choices=PERIOD_LABELS.items(), required=False)
+    since = forms.DateTimeField(required=False, label="From (UTC)")
+    until = forms.DateTimeField(required=False, label="To (UTC)")
+    field = forms.ChoiceField(choices=[("", "Any field"), *FIELD_LABELS.items()], required=False)
+    agent = forms.CharField(required=False, max_length=200, label="Agent name or id")
+    kind = forms.ChoiceField(choices=[("", "Any change"), *AgentChange.KINDS], required=False)
+
+    def __init__(self, data: QueryDict) -> None:
+        if not any(data.get(name) for name in ("period", "since", "until")):
+            data = data.copy()
+            data["period"] = DEFAULT_PERIOD
+        super().__init__(data)
+        for field in self.fields.values():
+            select = isinstance(field, forms.ChoiceField)
+            field.widget.attrs["class"] = "form-select form-select-sm" if select else "form-control form-control-sm"
+        for name in ("since", "until"):
+            self.fields[name].widget.input_type = "datetime-local"
+
+    def ignored(self) -> list[str]:
+        """What was wrong with the query, said plainly; those parts are ignored."""
+        return [
+            f"{self.fields[name].label or name.title()}: {' '.join(errors)} It was ignored."
+            for name, errors in self.errors.items()
+        ]
+
+    def _value(self, name: str) -> object:
+        return self.cleaned_data.get(name) if name not in self.errors else None
+
+    def window(self, now: datetime) -> tuple[datetime | None, datetime | None]:
+        """The period shown: explicit dates win over the preset, which defaults to the last 24 hours."""
+        since, until = self._value("since"), self._value("until")
+        if since or until:
+            return since, until
+        period = self._value("period") or DEFAULT_PERIOD
+        return (None, None) if period == "all" else (now - PERIODS[period], None)
+
+    def apply(self, changes: QuerySet[AgentChange], now: datetime | None = None) -> QuerySet[AgentChange]:
+        since, until = self.window(now or timezone.now())
+        if since:
+            changes = changes.filter(recorded_at__gte=since)
+        if until:
+            changes = changes.filter(recorded_at__lte=until)
+        if field := self._value("field"):
+            changes = changes.filter(fields__contains=f" {field} ")
+        if agent := (self._value("agent") or "").strip():
+            changes = changes.filter(Q(agent_id=agent) | Q(name__icontains=agent))
+        if kind := self._value("kind"):
+            changes = changes.filter(kind=kind)
+        return changes

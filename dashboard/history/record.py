@@ -1,0 +1,176 @@
+"""Recording snapshots: only the agents added, removed or changed since the last one are stored.
+
+Each agent's content is hashed (its upstream record, keys sorted); `AgentState` holds the newest
+hash and record of every agent, so a snapshot is compared with one read of 50,000 short rows
+and only the agents whose hash moved are written. The first recording is the baseline.
+"""
+
+import hashlib
+import json
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import orjson
+from django.conf import settings
+from django.db import transaction
+
+from dashboard.models import AgentChange, AgentState, FleetRevision
+from dashboard.opencx.schema import FIELDS
+
+logger = logging.getLogger(__name__)
+
+# Ids per `IN (...)` query: far below every database's limit on query parameters.
+CHUNK = 500
+_FIELD_ORDER = {key: position for position, key in enumerate(["id", *FIELDS])}
+
+
+def content_hash(record: dict[str, Any]) -> str:
+    """A digest of the agent as sent: any change to any field, known to this code or not, moves it."""
+    try:
+        canonical = orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:  # integers beyond 64 bits
+        canonical = json.dumps(record, sort_keys=True, default=str).encode()
+    return hashlib.blake2b(canonical, digest_size=16).hexdigest()
+
+
+def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """The fields whose values differ, in the schema's order, then unknown ones alphabetically."""
+    keys = (before.keys() | after.keys()) - {"id"}
+    changed = [key for key in keys if _canonical(before.get(key)) != _canonical(after.get(key))]
+    return sorted(changed, key=lambda key: (_FIELD_ORDER.get(key, len(_FIELD_ORDER)), key))
+
+
+def _canonical(value: Any) -> bytes:
+    # Compared as JSON, not with ==, for which 1 == 1.0 == True.
+    return json.dumps(value, sort_keys=True, default=str).encode()
+
+
+@dataclass(frozen=True, slots=True)
+class _Seen:
+    content_hash: str
+    record: dict[str, Any]
+
+
+def _fleet(records: Iterable[Any], agent_ids: Iterable[str]) -> dict[str, _Seen]:
+    """Each agent's first record (as the snapshot shows it), hashed; records the snapshot left out are skipped."""
+    wanted = set(agent_ids)
+    fleet: dict[str, _Seen] = {}
+    for record in records:
+        if not isinstance(record, dict):
+            continue
+        agent_id = record.get("id")
+        if agent_id in wanted and agent_id not in fleet:
+            fleet[agent_id] = _Seen(content_hash(record), record)
+    return fleet
+
+
+def _chunks(items: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
+
+
+def _name(record: dict[str, Any] | None) -> str:
+    name = record.get("name") if record else None
+    return name if isinstance(name, str) else ""
+
+
+def record_snapshot(
+    records: list[Any], agent_ids: Iterable[str], *, recorded_at: datetime, source: str
+) -> FleetRevision | None:
+    """Stores what changed since the last recorded snapshot; None (and no write) when nothing did.
+
+    `records` are the upstream's agent objects as received; `agent_ids` those the snapshot kept.
+    """
+    fleet = _fleet(records, agent_ids)
+    with transaction.atomic():
+        previous = dict(AgentState.objects.values_list("agent_id", "content_hash"))
+        added = [agent_id for agent_id in fleet if agent_id not in previous]
+        removed = [agent_id for agent_id in previous if agent_id not in fleet]
+        changed = [
+            agent_id
+            for agent_id, seen in fleet.items()
+            if agent_id in previous and previous[agent_id] != seen.content_hash
+        ]
+        baseline = not previous and not FleetRevision.objects.exists()
+        if not (added or removed or changed or baseline):
+            return None
+        revision = FleetRevision.objects.create(
+            recorded_at=recorded_at,
+            source=source,
+            agents=len(fleet),
+            added=0 if baseline else len(added),
+            removed=len(removed),
+            changed=len(changed),
+            baseline=baseline,
+        )
+        old = _stored_records(removed + changed)
+        entries = [] if baseline else [_added(revision, agent_id, fleet[agent_id].record) for agent_id in added]
+        entries += [_removed(revision, agent_id, old[agent_id]) for agent_id in removed]
+        entries += [_changed(revision, agent_id, old[agent_id], fleet[agent_id].record) for agent_id in changed]
+        AgentChange.objects.bulk_create(entries, batch_size=CHUNK)
+        # Replaced rather than updated: one DELETE and one INSERT per chunk whatever the number.
+        for chunk in _chunks(removed + changed):
+            AgentState.objects.filter(agent_id__in=chunk).delete()
+        AgentState.objects.bulk_create(
+            [
+                AgentState(agent_id=agent_id, content_hash=fleet[agent_id].content_hash, record=fleet[agent_id].record)
+                for agent_id in added + changed
+            ],
+            batch_size=CHUNK,
+        )
+    prune(now=recorded_at)
+    return revision
+
+
+def _stored_records(agent_ids: list[str]) -> dict[str, dict[str, Any]]:
+    stored: dict[str, dict[str, Any]] = {}
+    for chunk in _chunks(agent_ids):
+        stored.update(AgentState.objects.filter(agent_id__in=chunk).values_list("agent_id", "record"))
+    return stored
+
+
+def _added(revision: FleetRevision, agent_id: str, record: dict[str, Any]) -> AgentChange:
+    return _change(revision, agent_id, AgentChange.ADDED, name=_name(record), after=record)
+
+
+def _removed(revision: FleetRevision, agent_id: str, record: dict[str, Any]) -> AgentChange:
+    return _change(revision, agent_id, AgentChange.REMOVED, name=_name(record), before=record)
+
+
+def _changed(revision: FleetRevision, agent_id: str, before: dict[str, Any], after: dict[str, Any]) -> AgentChange:
+    fields = changed_fields(before, after)
+    return _change(
+        revision,
+        agent_id,
+        AgentChange.CHANGED,
+        name=_name(after) or _name(before),
+        fields=fields,
+        before={field: before.get(field) for field in fields},
+        after={field: after.get(field) for field in fields},
+    )
+
+
+def _change(
+    revision: FleetRevision, agent_id: str, kind: str, *, name: str, fields: Sequence[str] = (), **values: Any
+) -> AgentChange:
+    return AgentChange(
+        revision=revision,
+        recorded_at=revision.recorded_at,
+        agent_id=agent_id,
+        name=name,
+        kind=kind,
+        fields=f" {' '.join(fields)} " if fields else "",
+        **values,
+    )
+
+
+def prune(*, now: datetime) -> int:
+    """Deletes changes older than `HISTORY_RETENTION_DAYS`; returns how many. The agents' current
+    state is kept whatever its age, so the next snapshot is still compared with it."""
+    cutoff = now - timedelta(days=settings.HISTORY_RETENTION_DAYS)
+    deleted, _ = AgentChange.objects.filter(recorded_at__lt=cutoff).delete()
+    FleetRevision.objects.filter(recorded_at__lt=cutoff).delete()
+    return deleted

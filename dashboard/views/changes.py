@@ -1,0 +1,40 @@
+"""/changes/: what was added, removed or changed in the fleet over a period."""
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from dashboard.agents.service import get_snapshot
+from dashboard.history.diff import field_label
+from dashboard.history.filters import ChangeFilterForm
+from dashboard.models import AgentChange, FleetRevision
+
+PER_PAGE = 100
+
+
+@require_GET
+def change_list(request: HttpRequest) -> HttpResponse:
+    snapshot = get_snapshot()
+    form = ChangeFilterForm(request.GET)
+    form.is_valid()
+    now = timezone.now()
+    since, until = form.window(now)
+    changes = form.apply(AgentChange.objects.defer("before", "after"), now)
+    page = Paginator(changes, PER_PAGE).get_page(request.GET.get("page"))
+    rows = [(change, [field_label(field) for field in change.field_names]) for change in page.object_list]
+    return render(
+        request,
+        "history/changes.html",
+        {
+            "snapshot": snapshot,
+            "form": form,
+            "notices": form.ignored(),
+            "since": since,
+            "until": until,
+            "page": page,
+            "rows": rows,
+            "baseline": FleetRevision.objects.filter(baseline=True).order_by("recorded_at").first(),
+        },
+    )
