@@ -4,7 +4,7 @@ from typing import Any
 
 import django_tables2 as tables
 from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django_tables2.data import TableListData
 from django_tables2.utils import OrderBy
 
@@ -82,6 +82,28 @@ class RegistryColumn(tables.Column):
         return cell_html(self.spec, record)
 
 
+class SelectColumn(tables.Column):
+    """A checkbox per row, to pick agents to compare; the boxes belong to the list's compare form."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            verbose_name=mark_safe('<span class="visually-hidden">Compare</span>'),
+            accessor="id",
+            orderable=False,
+            attrs={"td": {"class": "select-cell"}, "th": {"class": "select-cell"}},
+            empty_values=(),
+        )
+
+
+def select_cell(agent: PhoneAgent) -> SafeString:
+    return format_html(
+        '<input class="form-check-input compare-pick" type="checkbox" form="compare-form" name="id" value="{}" '
+        'aria-label="Pick {} to compare">',
+        agent.id,
+        agent.display_name,
+    )
+
+
 class AgentTable(tables.Table):
     class Meta:
         attrs = {"class": "table table-sm table-hover align-middle agent-table"}
@@ -92,7 +114,11 @@ class AgentTable(tables.Table):
 
     def __init__(self, rows: AgentRows, *, columns: list[str], **kwargs: Any) -> None:
         self.specs = [COLUMNS[key] for key in columns]
-        super().__init__(rows, extra_columns=[(key, RegistryColumn(COLUMNS[key])) for key in columns], **kwargs)
+        super().__init__(
+            rows,
+            extra_columns=[("select", SelectColumn()), *((key, RegistryColumn(COLUMNS[key])) for key in columns)],
+            **kwargs,
+        )
 
     def _cell(self, spec: AgentColumn, agent: PhoneAgent) -> SafeString:
         if spec.key == "name":  # the name carries the agent's finding badges
@@ -114,5 +140,5 @@ class AgentTable(tables.Table):
             cells = "".join(
                 f"{opening}{self._cell(spec, agent)}</td>" for opening, spec in zip(open_cells, self.specs, strict=True)
             )
-            rows.append(f"<tr>{cells}</tr>")
+            rows.append(f'<tr><td class="select-cell">{select_cell(agent)}</td>{cells}</tr>')
         return SafeString("".join(rows))

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", overview.overview, name="overview"),
     path("agents/", agents.agent_list, name="agent-list"),
     path("agents/columns/", agents.choose_columns, name="agent-columns"),
+    path("agents/compare/", agents.agent_compare, name="agent-compare"),
     path("agents/<agent_id:agent_id>/", agents.agent_detail, name="agent-detail"),
     path("problems/", agents.problem_list, name="problem-list"),
     path("findings/", findings.finding_list, name="finding-list"),

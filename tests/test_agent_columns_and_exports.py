@@ -15,10 +15,13 @@ from tests.conftest import TEST_TOKEN, agent_record
 
 
 def headers(response) -> list[str]:
+    """The column headers, after the column of compare checkboxes."""
     head = response.content.decode().split("<thead")[1].split("</thead>")[0]
-    return [
+    cells = [
         unescape(re.sub(r"<[^>]+>|[▲▼]", "", cell)).strip() for cell in re.findall(r"<th[^>]*>(.*?)</th>", head, re.S)
     ]
+    assert cells[0] == "Compare"
+    return cells[1:]
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Agent pages: the list, one agent's detail, the parse problems, and the Refresh action."""
+"""Agent pages: the list, one agent's detail, comparing agents, the parse problems, and the Refresh action."""
 
 import math
 from typing import Any
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from dashboard.agents.service import SnapshotUnavailable, get_snapshot, refresh_snapshot
 from dashboard.columns import COLUMNS, DEFAULT_COLUMNS, REQUIRED_COLUMNS, in_order
+from dashboard.compare import MAX_AGENTS, MIN_AGENTS, compare_rows
 from dashboard.exports import FORMATS, export_response
 from dashboard.filters import BOOLEAN_FILTERS, PRESENCE_FILTERS, RANGE_FILTERS, AgentFilterForm
 from dashboard.history.diff import timeline
@@ -155,9 +156,7 @@ def _page(request: HttpRequest, count: int, per_page: int, notices: list[str]) -
 @require_GET
 def agent_detail(request: HttpRequest, agent_id: str) -> HttpResponse:
     snapshot = get_snapshot()
-    back = reverse("agent-list")
-    if request.session.get(LIST_QUERY_SESSION_KEY):
-        back += "?" + request.session[LIST_QUERY_SESSION_KEY]
+    back = _back(request)
     agent = snapshot.get(agent_id)
     if agent is None:
         return render(
@@ -181,6 +180,14 @@ def agent_detail(request: HttpRequest, agent_id: str) -> HttpResponse:
             **_history(agent.id),
         },
     )
+
+
+def _back(request: HttpRequest) -> str:
+    """The agent list as the user last left it."""
+    back = reverse("agent-list")
+    if request.session.get(LIST_QUERY_SESSION_KEY):
+        back += "?" + request.session[LIST_QUERY_SESSION_KEY]
+    return back
 
 
 def _history(agent_id: str) -> dict[str, Any]:
@@ -217,3 +224,38 @@ def refresh(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Refreshed: {len(outcome.snapshot.agents):,} agents read from OpenCX just now.")
     return redirect(_safe_next(request))
+
+
+@require_GET
+def agent_compare(request: HttpRequest) -> HttpResponse:
+    """Two to four agents side by side (`?id=…&id=…`), the fields that differ highlighted."""
+    snapshot = get_snapshot()
+    notices = []
+    wanted = list(dict.fromkeys(request.GET.getlist("id")))
+    missing = [agent_id for agent_id in wanted if snapshot.get(agent_id) is None]
+    if missing:
+        shown = ", ".join(repr(agent_id[:60]) for agent_id in missing[:5])
+        notices.append(f"Not in the current data, so left out: {shown}.")
+    agents = [snapshot.get(agent_id) for agent_id in wanted if agent_id not in missing]
+    if len(agents) > MAX_AGENTS:
+        notices.append(f"At most {MAX_AGENTS} agents compare side by side: showing the first {MAX_AGENTS}.")
+        agents = agents[:MAX_AGENTS]
+    only_differences = request.GET.get("only") == "differences"
+    comparable = len(agents) >= MIN_AGENTS
+    rows = compare_rows(agents) if comparable else []
+    return render(
+        request,
+        "agents/compare.html",
+        {
+            "snapshot": snapshot,
+            "agents": agents,
+            "notices": notices,
+            "rows": [row for row in rows if row.differs] if only_differences else rows,
+            "differing": sum(row.differs for row in rows),
+            "only_differences": only_differences,
+            "comparable": comparable,
+            "min_agents": MIN_AGENTS,
+            "max_agents": MAX_AGENTS,
+            "back": _back(request),
+        },
+    )

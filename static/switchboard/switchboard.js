@@ -44,4 +44,22 @@
       if (event.target.type === "checkbox") filters.requestSubmit();
     });
   }
+
+  // Compare: the button says how many agents are ticked, and is usable for 2 to 4 of them.
+  var compare = document.getElementById("compare-form");
+  if (compare) {
+    var button = document.getElementById("compare-button");
+    var count = document.getElementById("compare-count");
+    var min = Number(compare.dataset.min), max = Number(compare.dataset.max);
+    var update = function () {
+      var picked = document.querySelectorAll("input.compare-pick:checked").length;
+      count.textContent = picked ? "(" + picked + ")" : "";
+      button.disabled = picked < min || picked > max;
+      button.title = picked > max ? "At most " + max + " agents compare side by side" : "Tick " + min + " to " + max + " agents in the table, then compare them side by side";
+    };
+    document.addEventListener("change", function (event) {
+      if (event.target.classList.contains("compare-pick")) update();
+    });
+    update();
+  }
 })();
