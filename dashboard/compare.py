@@ -1,6 +1,7 @@
 """Comparing agents side by side: every field as a row, the ones whose values differ marked."""
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,12 +31,14 @@ def _comparable(agent: PhoneAgent, key: str) -> str:
     return json.dumps(value, sort_keys=True, default=str)
 
 
-def compare_rows(agents: list[PhoneAgent]) -> list[CompareRow]:
+def compare_rows(agents: list[PhoneAgent], voice_names: Mapping[str, str] | None = None) -> list[CompareRow]:
     """One row per field, in the column registry's order."""
     rows = []
     for key, spec in COLUMNS.items():
         if key in SKIPPED:
             continue
         values = {_comparable(agent, key) for agent in agents}
-        rows.append(CompareRow(key, spec.label, [cell_html(spec, agent) for agent in agents], len(values) > 1))
+        rows.append(
+            CompareRow(key, spec.label, [cell_html(spec, agent, voice_names) for agent in agents], len(values) > 1)
+        )
     return rows

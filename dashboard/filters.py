@@ -8,6 +8,7 @@ value that cannot apply is ignored with a message; the other filters still apply
 """
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -17,6 +18,7 @@ from django.http import QueryDict
 
 from dashboard.agents.index import FleetIndex
 from dashboard.agents.snapshot import Snapshot
+from dashboard.presentation import voice_label
 
 # The choice that matches agents where the field is not set.
 NOT_SET = "~none"
@@ -70,10 +72,12 @@ def language_label(code: str) -> str:
     return f"{name} ({code})" if name else code
 
 
-def value_label(parameter: str, value: str) -> str:
+def value_label(parameter: str, value: str, voice_names: Mapping[str, str]) -> str:
     if value == NOT_SET:
         return NOT_SET_LABEL
-    return language_label(value) if parameter == "language" else value
+    if parameter == "language":
+        return language_label(value)
+    return voice_label(value, voice_names) if parameter == "voice" else value
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,7 +217,7 @@ class AgentFilterForm(forms.Form):
             options = [
                 FacetOption(
                     value,
-                    value_label(parameter, value),
+                    value_label(parameter, value, self.index.voice_names),
                     (self.index.facets[field].get(None if value == NOT_SET else value, 0) & others).bit_count(),
                     value in chosen,
                 )
@@ -240,7 +244,11 @@ class AgentFilterForm(forms.Form):
                 )
                 remaining.pop("page", None)
                 label = "search" if name == "q" else self.fields[name].label.lower()
-                shown = value_label(name, value) if name in FACET_FILTERS else _choice_label(self.fields[name], value)
+                shown = (
+                    value_label(name, value, self.index.voice_names)
+                    if name in FACET_FILTERS
+                    else _choice_label(self.fields[name], value)
+                )
                 chips.append(Chip(label, shown, remaining.urlencode()))
         return chips
 

@@ -12,6 +12,7 @@ from django.utils.http import urlencode
 
 from dashboard.agents.index import FleetIndex
 from dashboard.filters import NOT_SET, NOT_SET_LABEL
+from dashboard.presentation import voice_label
 
 MOST_BARS = 10  # beyond this a breakdown folds its smallest values into one "others" bar
 
@@ -91,7 +92,7 @@ def _split(index: FleetIndex, key: str, title: str, parts: list[tuple[str, int, 
     )
 
 
-def breakdowns(index: FleetIndex, voice_label: Callable[[str], str] = str) -> list[Breakdown]:
+def breakdowns(index: FleetIndex) -> list[Breakdown]:
     """The overview's breakdowns; empty for an empty fleet."""
     if not index.agents:
         return []
@@ -102,7 +103,7 @@ def breakdowns(index: FleetIndex, voice_label: Callable[[str], str] = str) -> li
         _facet(index, "model", "Model", "model", "model"),
         _facet(index, "language", "Languages", "language_set", "languages"),
         _facet(index, "stt_model", "Speech-to-text model", "stt_model", "stt_model"),
-        _facet(index, "voice", "Voice", "voice_id", "voice", voice_label),
+        _facet(index, "voice", "Voice", "voice_id", "voice", lambda value: voice_label(value, index.voice_names)),
         _facet(index, "noise", "Background noise", "background_noise_preset", "noise"),
         _split(
             index,

@@ -3,7 +3,7 @@
 Every function returns escaped HTML: upstream text goes through `format_html`, never `mark_safe`.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
 from django.utils import timezone
@@ -90,6 +90,20 @@ def relative(value: datetime) -> str:
     if value > now:
         return f"in {timeuntil(value, now, depth=1)}"
     return f"{timesince(value, now, depth=1)} ago"
+
+
+def voice(voice_id: str | None, name: str | None) -> SafeString:
+    """A voice by its name, with its id beside it; the id alone when the name is unknown."""
+    if voice_id is None:
+        return DASH
+    if not name:
+        return format_html('<span class="font-monospace">{}</span>', voice_id)
+    return format_html('{} <span class="font-monospace text-body-secondary small">{}</span>', name, voice_id)
+
+
+def voice_label(voice_id: str, names: Mapping[str, str]) -> str:
+    """A voice as plain text, for menus and chips: "Aria (vx_aria)", or the id alone."""
+    return f"{names[voice_id]} ({voice_id})" if voice_id in names else voice_id
 
 
 def failover_badge(state: str) -> SafeString:

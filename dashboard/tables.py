@@ -1,5 +1,6 @@
 """The agent table (django-tables2) over a snapshot, with any of `dashboard.columns` shown."""
 
+from collections.abc import Mapping
 from typing import Any
 
 import django_tables2 as tables
@@ -55,10 +56,12 @@ class AgentRows(TableListData):
         self.data = [self.index.agents[position] for position in selected(self.mask, order)]
 
 
-def cell_html(spec: AgentColumn, agent: PhoneAgent) -> SafeString:
-    """One cell's content, escaped."""
+def cell_html(spec: AgentColumn, agent: PhoneAgent, voice_names: Mapping[str, str] | None = None) -> SafeString:
+    """One cell's content, escaped; voices by name where `voice_names` knows them."""
     if spec.key == "name":
         return name_cell(agent)
+    if spec.key == "voice_id":
+        return presentation.voice(agent.voice_id, (voice_names or {}).get(agent.voice_id or ""))
     value = spec.value(agent)
     if value is None:
         return presentation.DASH
@@ -123,7 +126,7 @@ class AgentTable(tables.Table):
     def _cell(self, spec: AgentColumn, agent: PhoneAgent) -> SafeString:
         if spec.key == "name":  # the name carries the agent's finding badges
             return name_cell(agent, self.data.index.findings_of(agent))
-        return cell_html(spec, agent)
+        return cell_html(spec, agent, self.data.index.voice_names)
 
     def body_html(self) -> SafeString:
         """The current page's rows, built in one pass.

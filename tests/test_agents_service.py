@@ -221,18 +221,19 @@ def test_many_threads_on_an_expired_cache_make_one_upstream_call(upstream):
 
 
 def test_refresh_clicks_cannot_exceed_the_call_budget(upstream, settings):
-    settings.OPENCX_CALLS_PER_MINUTE = 3
-    get_snapshot()
+    settings.OPENCX_CALLS_PER_MINUTE = 4
+    get_snapshot()  # the agents, and the voices list (read once an hour)
     for _ in range(2):
         age_snapshot(10)
         refresh_snapshot()
     age_snapshot(10)
 
-    with pytest.raises(service.CallBudgetExhausted, match="OPENCX_CALLS_PER_MINUTE=3"):
+    with pytest.raises(service.CallBudgetExhausted, match="OPENCX_CALLS_PER_MINUTE=4"):
         refresh_snapshot()
 
     assert upstream.calls == 3
-    assert upstream_status().calls_last_minute == 3
+    assert upstream.voice_calls == 1
+    assert upstream_status().calls_last_minute == 4
     assert "budget" in get_snapshot().stale_reason
 
 
@@ -243,7 +244,7 @@ def test_retries_count_against_the_call_budget(upstream, settings):
     get_snapshot()
 
     assert upstream.calls == 3
-    assert upstream_status().calls_last_minute == 3
+    assert upstream_status().calls_last_minute == 4  # and the voices list
 
 
 def test_the_token_never_reaches_an_error_or_a_stale_reason(upstream):
@@ -282,7 +283,7 @@ def test_the_status_reports_successes_failures_and_calls(upstream):
     assert status.failing and status.consecutive_failures == 1
     assert "HTTP 500" in status.last_failure_reason
     assert status.next_retry > timezone.now()
-    assert status.calls_last_minute == 2  # the first read and the refresh (500 is not retried)
+    assert status.calls_last_minute == 3  # the first read, the voices list, the refresh (500 is not retried)
     assert not status.refreshing
 
 

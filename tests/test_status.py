@@ -24,7 +24,7 @@ def test_staff_see_the_upstream_figures(staff, upstream):
     assert "30 agents" in html
     assert "failed with HTTP 503" in html
     assert 'Failures in a row</dt><dd class="col-sm-7">1<' in html
-    assert "3 of 30 allowed" in html  # the first read, then the refresh and one immediate retry
+    assert "4 of 30 allowed" in html  # the first read, the voices list, the refresh and one immediate retry
     assert TEST_TOKEN not in html
 
 

@@ -9,7 +9,7 @@ Everything is built lazily, once per snapshot, and shared by every request in th
 import re
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from functools import cached_property
 from typing import Any
@@ -83,8 +83,9 @@ def _digits(agent: PhoneAgent) -> str:
 class FleetIndex:
     """Bitmasks and sort orders over one snapshot's agents (in the snapshot's order)."""
 
-    def __init__(self, agents: Sequence[PhoneAgent]) -> None:
+    def __init__(self, agents: Sequence[PhoneAgent], voice_names: Mapping[str, str] | None = None) -> None:
         self.agents = agents
+        self.voice_names = voice_names or {}
         self.everyone = (1 << len(agents)) - 1
         self._lock = threading.Lock()
         self._orders: dict[str, tuple[list[int], list[int]]] = {}
@@ -128,7 +129,13 @@ class FleetIndex:
 
     @cached_property
     def _texts(self) -> list[str]:
-        return [_searchable_text(agent) for agent in self.agents]
+        names = self.voice_names
+        texts = [_searchable_text(agent) for agent in self.agents]
+        if names:  # a voice is found by its name too
+            for position, agent in enumerate(self.agents):
+                if agent.voice_id in names:
+                    texts[position] += "\n" + names[agent.voice_id].casefold()
+        return texts
 
     @cached_property
     def _phone_digits(self) -> list[str]:

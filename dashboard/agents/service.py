@@ -42,6 +42,7 @@ from dashboard.history.record import record_snapshot
 from dashboard.opencx.client import OpenCXClient
 from dashboard.opencx.errors import OpenCXError, RateLimited
 from dashboard.opencx.schema import bulk_allocation, parse_agents
+from dashboard.opencx.voices import parse_voices
 
 from .snapshot import Snapshot
 
@@ -53,11 +54,13 @@ FAILURE_KEY = "switchboard:snapshot:failure"  # the failure in force, cleared by
 LAST_FAILURE_KEY = "switchboard:snapshot:last-failure"  # kept for the status page
 LOCK_KEY = "switchboard:snapshot:refresh-lock"
 CALLS_KEY = "switchboard:upstream:calls"  # times of recent upstream requests
+VOICES_KEY = "switchboard:upstream:voices"  # voice id -> name, and when it was read
 
 # A Refresh this soon after the last read reuses it instead of asking OpenCX again.
 REFRESH_REUSE = timedelta(seconds=5)
 FAILURE_BACKOFF = timedelta(seconds=15)  # doubled for each failure in a row ...
 MAX_FAILURE_BACKOFF = timedelta(minutes=5)  # ... up to this, which also caps Retry-After
+VOICES_PERIOD = timedelta(hours=1)  # voices change rarely: their names are read at most this often
 
 
 class SnapshotUnavailable(Exception):
@@ -273,7 +276,8 @@ def _fetch_and_store() -> Snapshot:
         raise
     fetched_at = timezone.now()
     version = uuid.uuid4().hex
-    snapshot = _build(fetched.records, fetched_at=fetched_at, source=source, version=version)
+    voices = _voice_names(client)
+    snapshot = _build(fetched.records, fetched_at=fetched_at, source=source, version=version, voices=voices)
     _record_history(fetched.records, snapshot)
     del fetched.records[:]  # the parsed agents are what is kept; free the decoded JSON now
     _return_freed_memory(len(fetched.body))
@@ -288,6 +292,7 @@ def _fetch_and_store() -> Snapshot:
             "source": source,
             "agents": len(snapshot.agents),
             "body_bytes": len(body),
+            "voices": voices,
         },
         timeout=None,
     )
@@ -303,6 +308,25 @@ def _fetch_and_store() -> Snapshot:
         len(snapshot.problems),
     )
     return snapshot
+
+
+def _voice_names(client: OpenCXClient) -> dict[str, str]:
+    """Voice names from `GET /phone/voices`, re-read at most every `VOICES_PERIOD`.
+
+    Optional: when OpenCX does not offer them (or fails) the names last read stay, or the
+    dashboard shows voice ids; a failure here never fails the refresh.
+    """
+    known = cache.get(VOICES_KEY)
+    if known is not None and timezone.now() - known["read_at"] < VOICES_PERIOD:
+        return known["names"]
+    names = known["names"] if known else {}
+    try:
+        _check_call_budget()
+        names = parse_voices(client.fetch_voices(on_request=_count_call))
+    except OpenCXError as error:
+        logger.info("Voice names not read, so voice ids are shown where names are missing: %s", error)
+    cache.set(VOICES_KEY, {"read_at": timezone.now(), "names": names}, timeout=None)
+    return names
 
 
 def _record_history(records: list[Any], snapshot: Snapshot) -> None:
@@ -366,7 +390,7 @@ def _record_failure(error: OpenCXError) -> None:
 # --- parsed snapshots in process memory ------------------------------------------------------
 
 
-def _build(payload: list[Any], *, fetched_at: datetime, source: str, version: str) -> Snapshot:
+def _build(payload: list[Any], *, fetched_at: datetime, source: str, version: str, voices: dict[str, str]) -> Snapshot:
     agents, problems = parse_agents(payload)
     return Snapshot(
         agents=tuple(agents),
@@ -374,6 +398,7 @@ def _build(payload: list[Any], *, fetched_at: datetime, source: str, version: st
         source=source,
         problems=tuple(problems),
         version=version,
+        voice_names=voices,
     )
 
 
@@ -423,6 +448,7 @@ def _load(current: dict[str, Any] | None) -> Snapshot | None:
             fetched_at=current["fetched_at"],
             source=current["source"],
             version=current["version"],
+            voices=current.get("voices", {}),
         )
         del records
         _return_freed_memory(len(body) * 5)  # the body is kept compressed, about a fifth of its size

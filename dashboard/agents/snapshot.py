@@ -21,6 +21,8 @@ class Snapshot:
     version: str
     # Why the data is older than the cache period allows (the last refresh failed), or None.
     stale_reason: str | None = None
+    # Voice id -> name from OpenCX's voices list; empty when it is not offered (ids are shown).
+    voice_names: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
     by_id: Mapping[str, PhoneAgent] = field(init=False, repr=False, compare=False)
     _index: FleetIndex | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -34,7 +36,7 @@ class Snapshot:
     def index(self) -> FleetIndex:
         """Bitmasks and sort orders over the agents, built on first use and kept with the snapshot."""
         if self._index is None:
-            object.__setattr__(self, "_index", FleetIndex(self.agents))
+            object.__setattr__(self, "_index", FleetIndex(self.agents, self.voice_names))
         return self._index
 
     def marked_stale(self, reason: str) -> "Snapshot":
@@ -53,3 +55,6 @@ class Snapshot:
 
     def get(self, agent_id: str) -> PhoneAgent | None:
         return self.by_id.get(agent_id)
+
+    def voice_name(self, voice_id: str | None) -> str | None:
+        return self.voice_names.get(voice_id) if voice_id else None

@@ -39,11 +39,13 @@ class FakeOpenCX:
         self.fault: str | None = None  # the fault in force, by name (see FAULTS)
         self._queued_faults: list[str | None] = []
         self.slow_seconds = 30.0
-        self.calls = 0
+        self.calls = 0  # requests for GET /phone; faults apply to those only
+        self.voice_calls = 0  # requests for GET /phone/voices
         self._lock = threading.Lock()
         self._bodies: dict[str, bytes] = {}
         self.set_agents(agents)
-        self.set_voices(voices or [])
+        if voices is not None:  # else the endpoint is missing, as on an API without it
+            self.set_voices(voices)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         # A short poll interval lets stop() return quickly.
@@ -98,8 +100,15 @@ class FakeOpenCX:
             def do_GET(self) -> None:
                 path = self.path.split("?", 1)[0]
                 body = fake._bodies.get(path)
+                if path == "/phone/voices":
+                    with fake._lock:
+                        fake.voice_calls += 1
                 if body is None:
                     return self._send(404, b'{"statusCode": 404, "message": "Not Found"}')
+                if path != "/phone":
+                    if self.headers.get("Authorization") != f"Bearer {fake.token}":
+                        return self._send(401, UNAUTHORIZED_BODY.encode())
+                    return self._send(200, body)
                 fault = fake._next_fault()
                 if self.headers.get("Authorization") != f"Bearer {fake.token}":
                     return self._send(401, UNAUTHORIZED_BODY.encode())

@@ -22,3 +22,8 @@ def text_list(values, empty: str = "none"):
 @register.filter
 def enum_badge(value, field: str):
     return presentation.enum_badge(field, value)
+
+
+@register.filter
+def voice(voice_id, name):
+    return presentation.voice(voice_id, name)

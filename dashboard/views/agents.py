@@ -177,6 +177,7 @@ def agent_detail(request: HttpRequest, agent_id: str) -> HttpResponse:
             "flow_nodes": flow_nodes,
             "problems": [problem for problem in snapshot.problems if problem.agent_id == agent.id],
             "findings": snapshot.index.findings_of(agent),
+            "voice_name": snapshot.voice_name(agent.voice_id),
             **_history(agent.id),
         },
     )
@@ -242,7 +243,7 @@ def agent_compare(request: HttpRequest) -> HttpResponse:
         agents = agents[:MAX_AGENTS]
     only_differences = request.GET.get("only") == "differences"
     comparable = len(agents) >= MIN_AGENTS
-    rows = compare_rows(agents) if comparable else []
+    rows = compare_rows(agents, snapshot.voice_names) if comparable else []
     return render(
         request,
         "agents/compare.html",
