@@ -3,6 +3,7 @@
 import os
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -60,6 +61,8 @@ def sign_in(page: Page, username: str = "ops", password: str = PASSWORD) -> None
 
 @pytest.fixture
 def signed_in_page(page: Page, ops_user: Any, upstream: Any) -> Page:
+    """Signed in (which lands on the overview), then on the agent list."""
     sign_in(page)
-    page.wait_for_url("**/agents/")
+    page.wait_for_url(lambda url: urlsplit(url).path == "/")
+    page.goto("/agents/")
     return page

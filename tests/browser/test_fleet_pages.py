@@ -1,0 +1,126 @@
+"""Overview, timeline, Changes and compare in headless Chromium."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from dashboard.demo.fleet import demo_fleet, demo_voices
+from tests.browser.conftest import sign_in
+from tests.conftest import agent_record, expire_and_refresh
+
+pytestmark = pytest.mark.browser
+
+
+def shown_count(page: Page) -> int:
+    text = page.locator("#row-count").inner_text()
+    match = re.search(r"of ([\d,]+) agent", text)
+    return int(match.group(1).replace(",", "")) if match else 0
+
+
+def test_the_overview_opens_after_sign_in_and_each_bar_lists_its_agents(page: Page, ops_user, upstream):
+    upstream.set_agents(demo_fleet(150))
+    upstream.set_voices(demo_voices())
+    sign_in(page)
+
+    expect(page).to_have_title("Overview · Switchboard")
+    expect(page.locator("#stat-agents [data-count]")).to_have_text("150")
+    model_bars = page.locator("#breakdown-model a.bar-link")
+    counts = [int(count) for count in model_bars.evaluate_all("links => links.map(link => link.dataset.count)")]
+    assert sum(counts) == 150
+    expect(page.locator("#breakdown-voice")).to_contain_text("Aria")
+
+    first = model_bars.first
+    expected = int(first.get_attribute("data-count"))
+    first.click()
+    expect(page).to_have_url(re.compile(r"/agents/\?model="))
+    assert shown_count(page) == expected
+    expect(page.locator("#chips")).to_contain_text("model:")
+
+    page.go_back()
+    page.locator("#breakdown-failover a.bar-link", has_text="not set").click()
+    expect(page.locator("#chips")).to_contain_text("failover destination: has not")
+
+
+@pytest.fixture
+def one_agent(history, upstream):
+    upstream.set_agents([agent_record(id="a1", name="Billing EN", instructions=["Be brief.", "Say hello."])])
+    return upstream
+
+
+@pytest.fixture
+def three_agents(upstream):
+    upstream.set_agents(
+        [
+            agent_record(id="a1", name="Billing EN"),
+            agent_record(id="a2", name="Billing ES", language=["es"], model="oppie-vox"),
+            agent_record(id="a3", name="Collections"),
+        ]
+    )
+
+
+@pytest.fixture
+def five_agents(upstream):
+    upstream.set_agents([agent_record(id=f"a{n}", name=f"Agent {n}") for n in range(5)])
+
+
+def test_a_change_in_the_upstream_shows_on_the_changes_page_and_in_the_timeline(
+    one_agent, upstream, signed_in_page: Page
+):
+    upstream.set_agents(
+        [agent_record(id="a1", name="Billing EN", instructions=["Be brief.", "Say goodbye."], speed=1.3)]
+    )
+    expire_and_refresh()
+
+    page = signed_in_page
+    page.get_by_role("link", name="Changes", exact=True).click()
+    row = page.locator("#changes tbody tr")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("changed")
+    expect(row.locator(".change-fields")).to_have_text("Speed, Instructions")
+
+    page.get_by_label("Field").select_option("speed")
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator("#changes tbody tr")).to_have_count(1)
+    page.get_by_label("Field").select_option("model")
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator("#no-changes")).to_be_visible()
+
+    page.get_by_label("Field").select_option("")
+    page.get_by_role("button", name="Show").click()
+    page.locator("#changes a.agent-link").click()
+    entry = page.locator("#timeline .timeline-entry")
+    expect(entry).to_have_count(1)
+    expect(entry.locator('tr[data-field="speed"] .diff-before')).to_have_text("1.1")
+    expect(entry.locator('tr[data-field="speed"] .diff-after')).to_have_text("1.3")
+    expect(entry.locator('tr[data-field="instructions"] .diff-removed')).to_contain_text("Say hello.")
+    expect(entry.locator('tr[data-field="instructions"] .diff-added')).to_contain_text("Say goodbye.")
+
+
+def test_compare_two_agents_picked_on_the_list(three_agents, signed_in_page: Page):
+    page = signed_in_page
+    compare = page.locator("#compare-button")
+    expect(compare).to_be_disabled()
+
+    page.get_by_label("Pick Billing EN to compare").check()
+    expect(compare).to_be_disabled()
+    page.get_by_label("Pick Billing ES to compare").check()
+    expect(compare).to_be_enabled()
+    expect(compare).to_have_text("Compare (2)")
+    compare.click()
+
+    expect(page).to_have_title("Compare agents · Switchboard")
+    differing = page.locator("#compare tr.differs").evaluate_all("rows => rows.map(row => row.dataset.field)")
+    assert differing == ["name", "id", "language", "model"]
+    page.get_by_role("link", name="Show only the differences").click()
+    expect(page.locator("#compare tbody tr")).to_have_count(4)
+
+
+def test_compare_allows_at_most_four(five_agents, signed_in_page: Page):
+    page = signed_in_page
+    for n in range(5):
+        page.get_by_label(f"Pick Agent {n} to compare").check()
+
+    expect(page.locator("#compare-button")).to_be_disabled()
+    page.get_by_label("Pick Agent 4 to compare").uncheck()
+    expect(page.locator("#compare-button")).to_be_enabled()
