@@ -52,3 +52,4 @@ clean:
 bench: venv
 	$(VENV)/bin/python bench/list_speed.py
 	$(VENV)/bin/python bench/upstream_load.py
+	$(VENV)/bin/python bench/history_record.py
