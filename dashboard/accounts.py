@@ -1,4 +1,4 @@
-"""The demo account: `demo`/`demo` exists in demo mode only.
+"""The demo account: `demo`/`demo` exists in demo mode only, with the Operator and Staff roles.
 
 It is created after migrations in demo mode and switched off after migrations otherwise, so a
 database that once ran the demo never keeps a known password once a real token is configured.
@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo"  # noqa: S105 (the documented demo password, demo mode only)
@@ -26,5 +27,7 @@ def sync_demo_account(**kwargs: Any) -> None:
             user.is_active = True
             user.set_password(DEMO_PASSWORD)
             user.save()
+            # Every role's features, so the demo shows them all (sign in as a Viewer to see less).
+            user.groups.add(*Group.objects.db_manager(using).filter(name__in=["Operator", "Staff"]))
     else:
         users.filter(username=DEMO_USERNAME, email=DEMO_EMAIL).update(is_active=False, password=make_password(None))

@@ -7,6 +7,7 @@ class DashboardConfig(AppConfig):
     verbose_name = "Switchboard"
 
     def ready(self) -> None:
+        from dashboard import audit  # noqa: F401 (connects its signal receivers)
         from dashboard.accounts import sync_demo_account
 
         # After auth's own migrations, so the user table exists (this app has no models yet).

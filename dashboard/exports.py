@@ -15,6 +15,7 @@ from django_tables2.export import TableExport
 
 from dashboard.columns import COLUMNS
 from dashboard.opencx.schema import PhoneAgent
+from dashboard.roles import HIDDEN
 
 FORMATS = ("csv", "json", "xlsx")
 # A spreadsheet runs a cell starting with these as a formula; a leading apostrophe makes it text.
@@ -53,19 +54,31 @@ def json_value(value: Any) -> Any:
 class AgentExport(TableExport):
     """A `TableExport` whose dataset comes straight from the agents' plain values."""
 
-    def __init__(self, export_format: str, agents: Sequence[PhoneAgent], columns: Sequence[str]) -> None:
+    def __init__(
+        self,
+        export_format: str,
+        agents: Sequence[PhoneAgent],
+        columns: Sequence[str],
+        hidden: frozenset[str] = frozenset(),
+    ) -> None:
         if not self.is_valid_format(export_format):
             raise TypeError(f'Export format "{export_format}" is not supported.')
         self.format = export_format
         specs = [COLUMNS[key] for key in columns]
         convert = json_value if export_format == "json" else spreadsheet_cell
         self.dataset = tablib.Dataset(headers=[spec.label for spec in specs], title="Agents")
-        self.dataset.extend([convert(spec.value(agent)) for spec in specs] for agent in agents)
+        self.dataset.extend(
+            [HIDDEN if spec.key in hidden else convert(spec.value(agent)) for spec in specs] for agent in agents
+        )
 
 
 def export_response(
-    export_format: str, agents: Sequence[PhoneAgent], columns: Sequence[str], fetched_at: datetime
+    export_format: str,
+    agents: Sequence[PhoneAgent],
+    columns: Sequence[str],
+    fetched_at: datetime,
+    hidden: frozenset[str] = frozenset(),
 ) -> HttpResponse:
     """The file download, named for the time of the snapshot it comes from."""
     filename = f"agents-{fetched_at.astimezone(UTC):%Y%m%dT%H%M%SZ}.{export_format}"
-    return AgentExport(export_format, agents, columns).response(filename=filename)
+    return AgentExport(export_format, agents, columns, hidden).response(filename=filename)

@@ -100,8 +100,9 @@ class Chip:
 class AgentFilterForm(forms.Form):
     q = forms.CharField(required=False, max_length=200, label="Search")
 
-    def __init__(self, data: QueryDict, *, snapshot: Snapshot) -> None:
+    def __init__(self, data: QueryDict, *, snapshot: Snapshot, hidden: frozenset[str] = frozenset()) -> None:
         super().__init__(data)
+        self.hidden = hidden  # fields this reader may not see, so may not search in either
         self.index: FleetIndex = snapshot.index
         for parameter, (field, label) in FACET_FILTERS.items():
             values = self.index.facets[field]
@@ -142,7 +143,7 @@ class AgentFilterForm(forms.Form):
         if data.get("q"):
             query = data["q"]
             digits = re.sub(r"\D", "", query) if PHONE_LIKE.fullmatch(query) else ""
-            masks["q"] = index.matching_text(query.casefold(), digits)
+            masks["q"] = index.matching_text(query.casefold(), digits, self.hidden)
         for parameter, (field, _) in FACET_FILTERS.items():
             if data.get(parameter):
                 values = index.facets[field]

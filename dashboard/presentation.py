@@ -12,6 +12,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince, timeuntil
 
 from dashboard.opencx.schema import AGENT_TYPES, MODELS, NOISE_PRESETS, STT_MODELS
+from dashboard.roles import is_hidden
 
 DASH = mark_safe('<span class="text-body-tertiary" title="not set">—</span>')
 YES = mark_safe('<span class="text-success" aria-hidden="true">✓</span><span class="visually-hidden">yes</span>')
@@ -35,7 +36,14 @@ PALETTE = (
 UNKNOWN_STYLE = "bg-body text-body border-secondary border-dashed"
 
 
+HIDDEN_BADGE = mark_safe(
+    '<span class="badge text-bg-secondary hidden-value" title="Sensitive: your role does not show it">hidden</span>'
+)
+
+
 def dash_or(value: object) -> object:
+    if is_hidden(value):
+        return HIDDEN_BADGE
     return DASH if value is None or value == "" else value
 
 
@@ -43,6 +51,8 @@ def enum_badge(field: str, value: str | None) -> SafeString:
     """A badge whose colour is fixed per known value; unknown values get a neutral badge."""
     if value is None:
         return DASH
+    if is_hidden(value):
+        return HIDDEN_BADGE
     known = KNOWN_VALUES.get(field, ())
     if value in known:
         style = PALETTE[known.index(value) % len(PALETTE)]
@@ -57,6 +67,8 @@ def enum_badge(field: str, value: str | None) -> SafeString:
 def yes_no(value: bool | None) -> SafeString:
     if value is None:
         return DASH
+    if is_hidden(value):
+        return HIDDEN_BADGE
     if value:
         return YES
     return NO
@@ -65,6 +77,8 @@ def yes_no(value: bool | None) -> SafeString:
 def text_list(values: Iterable[str] | None, *, empty: str = "none") -> SafeString:
     if values is None:
         return DASH
+    if is_hidden(values):
+        return HIDDEN_BADGE
     values = list(values)
     if not values:
         return format_html('<span class="text-body-secondary">{}</span>', empty)
@@ -75,6 +89,8 @@ def moment(value: datetime | None) -> SafeString:
     """Relative time, with the exact UTC time in the tooltip."""
     if value is None:
         return DASH
+    if is_hidden(value):
+        return HIDDEN_BADGE
     exact = value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     return format_html('<time datetime="{}" title="{}">{}</time>', value.isoformat(), exact, relative(value))
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 from dashboard.demo.server import FAULTS as DEMO_FAULTS
+from dashboard.opencx.schema import PhoneAgent
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -99,13 +100,27 @@ if DEMO_FAULT and DEMO_FAULT not in DEMO_FAULTS:
 FINDINGS_DISABLED = env_list("FINDINGS_DISABLED")
 FINDINGS_STALE_DAYS = int(env_number("FINDINGS_STALE_DAYS", 180, minimum=1, integer=True))
 
+# Fields only people allowed to see sensitive fields (Operators, Staff) see; others see "hidden".
+SENSITIVE_FIELDS = env_list("SENSITIVE_FIELDS") or [
+    "data_collection_webhook_url",
+    "custom_llm",
+    "provider_external_id",
+    "instructions",
+]
+_unknown_sensitive = set(SENSITIVE_FIELDS) - (set(PhoneAgent._fields) - {"id", "name"})
+if _unknown_sensitive:
+    raise ImproperlyConfigured(
+        f"SENSITIVE_FIELDS names {', '.join(sorted(_unknown_sensitive))}, which is not an agent field "
+        f"(or cannot be hidden): use field names such as {', '.join(PhoneAgent._fields[2:6])}."
+    )
+
 # Change history: how many days recorded changes are kept; 0 records none.
 HISTORY_RETENTION_DAYS = int(env_number("HISTORY_RETENTION_DAYS", 90, minimum=0, integer=True))
 
 # --- Django ----------------------------------------------------------------------------------
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "dashboard.admin_site.SwitchboardAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -60,6 +60,8 @@ def cell_html(spec: AgentColumn, agent: PhoneAgent, voice_names: Mapping[str, st
     """One cell's content, escaped; voices by name where `voice_names` knows them."""
     if spec.key == "name":
         return name_cell(agent)
+    if presentation.is_hidden(getattr(agent, spec.key, None)):
+        return presentation.HIDDEN_BADGE
     if spec.key == "voice_id":
         return presentation.voice(agent.voice_id, (voice_names or {}).get(agent.voice_id or ""))
     value = spec.value(agent)
@@ -115,17 +117,28 @@ class AgentTable(tables.Table):
         page_field = "page"
         per_page_field = "per_page"
 
-    def __init__(self, rows: AgentRows, *, columns: list[str], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        rows: AgentRows,
+        *,
+        columns: list[str],
+        hidden: frozenset[str] = frozenset(),
+        selectable: bool = True,
+        **kwargs: Any,
+    ) -> None:
         self.specs = [COLUMNS[key] for key in columns]
+        self.hidden = hidden  # shown as "hidden" to this reader
+        self.selectable = selectable  # a compare checkbox per row
+        select = [("select", SelectColumn())] if selectable else []
         super().__init__(
-            rows,
-            extra_columns=[("select", SelectColumn()), *((key, RegistryColumn(COLUMNS[key])) for key in columns)],
-            **kwargs,
+            rows, extra_columns=[*select, *((key, RegistryColumn(COLUMNS[key])) for key in columns)], **kwargs
         )
 
     def _cell(self, spec: AgentColumn, agent: PhoneAgent) -> SafeString:
         if spec.key == "name":  # the name carries the agent's finding badges
             return name_cell(agent, self.data.index.findings_of(agent))
+        if spec.key in self.hidden:
+            return presentation.HIDDEN_BADGE
         return cell_html(spec, agent, self.data.index.voice_names)
 
     def body_html(self) -> SafeString:
@@ -143,5 +156,6 @@ class AgentTable(tables.Table):
             cells = "".join(
                 f"{opening}{self._cell(spec, agent)}</td>" for opening, spec in zip(open_cells, self.specs, strict=True)
             )
-            rows.append(f'<tr><td class="select-cell">{select_cell(agent)}</td>{cells}</tr>')
+            pick = f'<td class="select-cell">{select_cell(agent)}</td>' if self.selectable else ""
+            rows.append(f"<tr>{pick}{cells}</tr>")
         return SafeString("".join(rows))

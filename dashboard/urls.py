@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
 from dashboard.agents.ids import AgentIdConverter
-from dashboard.views import agents, changes, findings, health, overview, status
+from dashboard.views import agents, changes, findings, health, overview, shares, status
 
 register_converter(AgentIdConverter, "agent_id")
 
@@ -17,6 +17,10 @@ urlpatterns = [
     path("findings/", findings.finding_list, name="finding-list"),
     path("changes/", changes.change_list, name="change-list"),
     path("refresh/", agents.refresh, name="refresh"),
+    path("shares/", shares.share_list, name="share-list"),
+    path("shares/new/", shares.share_create, name="share-create"),
+    path("shares/<int:pk>/revoke/", shares.share_revoke, name="share-revoke"),
+    path("s/<str:token>/", shares.shared_view, name="shared-view"),
     path("status/", status.status, name="status"),
     path("status/demo-fault/", status.choose_demo_fault, name="demo-fault"),
     path("healthz", health.healthz, name="healthz"),

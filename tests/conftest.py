@@ -66,15 +66,36 @@ def expire_and_refresh(seconds: float = 600) -> None:
     service.wait_for_refresh()
 
 
+def user_in(django_user_model: Any, username: str, *roles: str) -> Any:
+    """A user in the given role groups (made by the migrations, and again here: a transactional
+    test empties every table when it ends)."""
+    from django.contrib.auth.models import Group
+
+    from dashboard.roles import ensure_roles
+
+    ensure_roles()
+    user = django_user_model.objects.create_user(username=username, password="correct horse battery")
+    user.groups.add(*Group.objects.filter(name__in=roles))
+    return user
+
+
 @pytest.fixture
 def user(django_user_model: Any) -> Any:
-    return django_user_model.objects.create_user(username="ops", password="correct horse battery")
+    """An operator: sees everything, refreshes, exports, shares."""
+    return user_in(django_user_model, "ops", "Operator")
 
 
 @pytest.fixture
 def signed_in(client: Any, user: Any) -> Any:
-    """The Django test client, signed in as an ordinary user."""
+    """The Django test client, signed in as an operator."""
     client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def viewer_client(client: Any, django_user_model: Any) -> Any:
+    """The Django test client, signed in as a viewer."""
+    client.force_login(user_in(django_user_model, "stakeholder", "Viewer"))
     return client
 
 

@@ -4,12 +4,12 @@ import pytest
 
 from dashboard.agents import service
 from dashboard.agents.service import SnapshotUnavailable, get_snapshot
-from tests.conftest import TEST_TOKEN, expire_and_refresh
+from tests.conftest import TEST_TOKEN, expire_and_refresh, user_in
 
 
 @pytest.fixture
 def staff(client, django_user_model):
-    client.force_login(django_user_model.objects.create_user("admin", password="x", is_staff=True))
+    client.force_login(user_in(django_user_model, "admin", "Staff"))
     return client
 
 

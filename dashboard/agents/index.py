@@ -55,24 +55,30 @@ MOMENTS: dict[str, Callable[[PhoneAgent], datetime | None]] = {
 }
 
 
-def _searchable_text(agent: PhoneAgent) -> str:
-    """Every text field of an agent, case-folded, for the search box."""
-    parts = [
-        agent.id,
-        agent.name,
-        agent.phone_number,
-        agent.handoff_phone_number,
-        agent.org_id,
-        agent.voice_id,
-        agent.accent,
-        agent.custom_llm,
-        agent.first_message,
-        agent.provider_external_id,
-        agent.failover_transfer_destination_id,
-        agent.data_collection_webhook_url,
-        *(agent.instructions or ()),
-        *agent.stt_keyterms,
-    ]
+# The text fields the search box looks in.
+SEARCHED_TEXT = (
+    "id",
+    "name",
+    "phone_number",
+    "handoff_phone_number",
+    "org_id",
+    "voice_id",
+    "accent",
+    "custom_llm",
+    "first_message",
+    "provider_external_id",
+    "failover_transfer_destination_id",
+    "data_collection_webhook_url",
+)
+SEARCHED_LISTS = ("instructions", "stt_keyterms")
+
+
+def _searchable_text(agent: PhoneAgent, hidden: frozenset[str] = frozenset()) -> str:
+    """Every text field of an agent but the `hidden` ones, case-folded, for the search box."""
+    parts = [getattr(agent, name) for name in SEARCHED_TEXT if name not in hidden]
+    for name in SEARCHED_LISTS:
+        if name not in hidden:
+            parts.extend(getattr(agent, name) or ())
     return "\n".join(part for part in parts if part).casefold()
 
 
@@ -89,6 +95,7 @@ class FleetIndex:
         self.everyone = (1 << len(agents)) - 1
         self._lock = threading.Lock()
         self._orders: dict[str, tuple[list[int], list[int]]] = {}
+        self._search_texts: dict[frozenset[str], list[str]] = {}
 
     def mask(self, positions: Iterable[int]) -> int:
         """The bitmask with these positions set. Linear: one parse of a '0'/'1' string, no big-int loop."""
@@ -127,10 +134,16 @@ class FleetIndex:
             for name, read in PRESENCE.items()
         }
 
-    @cached_property
-    def _texts(self) -> list[str]:
+    def _texts(self, hidden: frozenset[str]) -> list[str]:
+        """The search text of every agent; those who may not see some fields cannot find by them."""
+        with self._lock:
+            if hidden not in self._search_texts:
+                self._search_texts[hidden] = self._build_texts(hidden)
+            return self._search_texts[hidden]
+
+    def _build_texts(self, hidden: frozenset[str]) -> list[str]:
         names = self.voice_names
-        texts = [_searchable_text(agent) for agent in self.agents]
+        texts = [_searchable_text(agent, hidden) for agent in self.agents]
         if names:  # a voice is found by its name too
             for position, agent in enumerate(self.agents):
                 if agent.voice_id in names:
@@ -141,9 +154,10 @@ class FleetIndex:
     def _phone_digits(self) -> list[str]:
         return [_digits(agent) for agent in self.agents]
 
-    def matching_text(self, needle: str, digits: str = "") -> int:
-        """The agents whose text holds `needle` (case-folded), or whose phone numbers hold `digits`."""
-        hits = [position for position, text in enumerate(self._texts) if needle in text]
+    def matching_text(self, needle: str, digits: str = "", hidden: frozenset[str] = frozenset()) -> int:
+        """The agents whose text (but the `hidden` fields) holds `needle` (case-folded), or whose
+        phone numbers hold `digits`."""
+        hits = [position for position, text in enumerate(self._texts(hidden)) if needle in text]
         if digits:
             hits += [position for position, numbers in enumerate(self._phone_digits) if digits in numbers]
         return self.mask(hits)

@@ -17,6 +17,7 @@ from dashboard.columns import COLUMNS
 from dashboard.models import AgentChange
 from dashboard.opencx.flow import flow_outline
 from dashboard.opencx.schema import FIELDS
+from dashboard.presentation import HIDDEN_BADGE
 
 # Upstream field name -> what the pages call it.
 FIELD_LABELS: dict[str, str] = {key: COLUMNS[attribute].label for key, (attribute, _) in FIELDS.items()}
@@ -49,10 +50,15 @@ class FieldDiff:
     lines: list[DiffLine] | None
 
 
-def field_diffs(change: AgentChange) -> list[FieldDiff]:
-    """The differences a changed agent's entry records, one per field."""
+def field_diffs(change: AgentChange, hidden: frozenset[str] = frozenset()) -> list[FieldDiff]:
+    """The differences a changed agent's entry records, one per field; `hidden` (upstream keys) withheld."""
     before, after = change.before or {}, change.after or {}
-    return [_field_diff(field, before.get(field), after.get(field)) for field in change.field_names]
+    return [
+        FieldDiff(field, field_label(field), HIDDEN_BADGE, HIDDEN_BADGE, None)
+        if field in hidden
+        else _field_diff(field, before.get(field), after.get(field))
+        for field in change.field_names
+    ]
 
 
 def _field_diff(field: str, old: Any, new: Any) -> FieldDiff:
@@ -125,9 +131,9 @@ class TimelineEntry:
     diffs: list[FieldDiff]
 
 
-def timeline(agent_id: str, limit: int = 50) -> tuple[list[TimelineEntry], int]:
+def timeline(agent_id: str, limit: int = 50, hidden: frozenset[str] = frozenset()) -> tuple[list[TimelineEntry], int]:
     """An agent's recorded changes, newest first (at most `limit`), and how many there are."""
     changes = AgentChange.objects.filter(agent_id=agent_id)
-    entries = [TimelineEntry(change, field_diffs(change)) for change in changes[:limit]]
+    entries = [TimelineEntry(change, field_diffs(change, hidden)) for change in changes[:limit]]
     total = len(entries) if len(entries) < limit else changes.count()
     return entries, total

@@ -12,6 +12,7 @@ register.filter("moment", presentation.moment)
 register.filter("failover_badge", presentation.failover_badge)
 register.filter("severity_badge", presentation.severity_badge)
 register.filter("change_badge", presentation.change_badge)
+register.filter("is_hidden", presentation.is_hidden)
 
 
 @register.filter

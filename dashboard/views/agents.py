@@ -14,40 +14,51 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from dashboard.agents.service import SnapshotUnavailable, get_snapshot, refresh_snapshot
+from dashboard.audit import record_event
 from dashboard.columns import COLUMNS, DEFAULT_COLUMNS, REQUIRED_COLUMNS, in_order
 from dashboard.compare import MAX_AGENTS, MIN_AGENTS, compare_rows
 from dashboard.exports import FORMATS, export_response
 from dashboard.filters import BOOLEAN_FILTERS, PRESENCE_FILTERS, RANGE_FILTERS, AgentFilterForm
 from dashboard.history.diff import timeline
-from dashboard.models import ColumnPreference, FleetRevision
+from dashboard.models import AuditEvent, ColumnPreference, FleetRevision
 from dashboard.opencx.errors import OpenCXError
 from dashboard.opencx.flow import flow_outline
+from dashboard.roles import EXPORT, REFRESH, hidden_fields, hidden_upstream_keys, redact, require
 from dashboard.tables import DEFAULT_PER_PAGE, PER_PAGE_CHOICES, AgentRows, AgentTable
 
 LIST_QUERY_SESSION_KEY = "agent_list_query"
+SHARE_DAYS = (1, 7, 30, 90)  # the expiry choices offered
 MORE_FILTERS = {*BOOLEAN_FILTERS, *PRESENCE_FILTERS, *(name for pair in RANGE_FILTERS for name in pair)}
 
 
 @require_GET
 def agent_list(request: HttpRequest) -> HttpResponse:
     snapshot = get_snapshot()
-    form = AgentFilterForm(request.GET, snapshot=snapshot)
+    shared = getattr(request, "share_link", None) is not None
+    hidden = hidden_fields(request.user)
+    form = AgentFilterForm(request.GET, snapshot=snapshot, hidden=hidden)
     rows = AgentRows(snapshot.index, form.mask)
     notices = form.ignored()
     columns = _columns(request, notices)
-    sort = _sort(request, notices)
+    sort = _sort(request, notices, hidden)
     rows.order_by(sort)  # by any field, even one whose column is not shown
-    table = AgentTable(rows, columns=columns, order_by=sort)
+    table = AgentTable(rows, columns=columns, order_by=sort, hidden=hidden, selectable=not shared)
 
     export_format = request.GET.get("_export")
     if export_format is not None:
+        require(request.user, EXPORT)
         if export_format in FORMATS:
-            return export_response(export_format, table.data.data, columns, snapshot.fetched_at)
+            record_event(
+                request,
+                AuditEvent.EXPORT,
+                f"{export_format.upper()} of {len(rows):,} agents: {request.GET.urlencode()}",
+            )
+            return export_response(export_format, table.data.data, columns, snapshot.fetched_at, hidden)
         notices.append(f"{export_format[:20]!r} is not an export format ({', '.join(FORMATS)}): nothing was exported.")
 
     per_page = _per_page(request, notices)
     table.paginate(page=_page(request, len(rows), per_page, notices), per_page=per_page)
-    if request.session.get(LIST_QUERY_SESSION_KEY) != request.GET.urlencode():
+    if not shared and request.session.get(LIST_QUERY_SESSION_KEY) != request.GET.urlencode():
         request.session[LIST_QUERY_SESSION_KEY] = request.GET.urlencode()
     return render(
         request,
@@ -66,6 +77,7 @@ def agent_list(request: HttpRequest) -> HttpResponse:
             "all_columns": COLUMNS.values(),
             "required_columns": REQUIRED_COLUMNS,
             "export_links": [(fmt, _with(request, _export=fmt, page=None)) for fmt in FORMATS],
+            "share_days": SHARE_DAYS,
         },
     )
 
@@ -90,7 +102,7 @@ def _columns(request: HttpRequest, notices: list[str]) -> list[str]:
             notices.append(f"Unknown column {', '.join(repr(k[:40]) for k in unknown[:5])}: it was left out.")
         if any(key in COLUMNS for key in keys):
             return in_order(keys)
-    preference = ColumnPreference.objects.filter(user=request.user).first()
+    preference = ColumnPreference.objects.filter(user=request.user).first() if request.user.is_authenticated else None
     if preference is not None and any(key in COLUMNS for key in preference.columns):
         return in_order([key for key in preference.columns if key in COLUMNS])
     return list(DEFAULT_COLUMNS)
@@ -130,10 +142,11 @@ def _per_page(request: HttpRequest, notices: list[str]) -> int:
     return DEFAULT_PER_PAGE
 
 
-def _sort(request: HttpRequest, notices: list[str]) -> list[str]:
+def _sort(request: HttpRequest, notices: list[str], hidden: frozenset[str]) -> list[str]:
     raw = request.GET.get("sort", "")
     aliases = [alias.strip() for alias in raw.split(",") if alias.strip()]
-    unknown = [alias for alias in aliases if alias.lstrip("-") not in COLUMNS]
+    # A hidden field cannot sort either: the order would tell its values.
+    unknown = [alias for alias in aliases if alias.lstrip("-") not in COLUMNS or alias.lstrip("-") in hidden]
     if unknown:
         notices.append(f"Cannot sort by {', '.join(repr(a[:40]) for a in unknown)}: that sort was ignored.")
     return [alias for alias in aliases if alias not in unknown]
@@ -162,10 +175,19 @@ def agent_detail(request: HttpRequest, agent_id: str) -> HttpResponse:
         return render(
             request,
             "agents/not_found.html",
-            {"snapshot": snapshot, "agent_id": agent_id, "back": back, **_history(agent_id)},
+            {
+                "snapshot": snapshot,
+                "agent_id": agent_id,
+                "back": back,
+                **_history(agent_id, hidden_fields(request.user)),
+            },
             status=404,
         )
+    hidden = hidden_fields(request.user)
     outline, flow_nodes = flow_outline(agent.flow)
+    findings = snapshot.index.findings_of(agent)
+    voice_name = snapshot.voice_name(agent.voice_id)
+    agent = redact(agent, hidden)
     return render(
         request,
         "agents/detail.html",
@@ -176,9 +198,10 @@ def agent_detail(request: HttpRequest, agent_id: str) -> HttpResponse:
             "flow_outline": outline,
             "flow_nodes": flow_nodes,
             "problems": [problem for problem in snapshot.problems if problem.agent_id == agent.id],
-            "findings": snapshot.index.findings_of(agent),
-            "voice_name": snapshot.voice_name(agent.voice_id),
-            **_history(agent.id),
+            "findings": findings,
+            "voice_name": voice_name,
+            "share_days": SHARE_DAYS,
+            **_history(agent.id, hidden),
         },
     )
 
@@ -191,9 +214,9 @@ def _back(request: HttpRequest) -> str:
     return back
 
 
-def _history(agent_id: str) -> dict[str, Any]:
-    """The agent's timeline for `history/timeline.html`."""
-    entries, total = timeline(agent_id)
+def _history(agent_id: str, hidden: frozenset[str]) -> dict[str, Any]:
+    """The agent's timeline for `history/timeline.html`, hidden fields withheld."""
+    entries, total = timeline(agent_id, hidden=hidden_upstream_keys(hidden))
     baseline = FleetRevision.objects.filter(baseline=True).order_by("recorded_at").first()
     return {
         "history": entries,
@@ -212,6 +235,7 @@ def problem_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def refresh(request: HttpRequest) -> HttpResponse:
+    require(request.user, REFRESH)
     try:
         outcome = refresh_snapshot()
     except (OpenCXError, SnapshotUnavailable) as error:
@@ -237,7 +261,8 @@ def agent_compare(request: HttpRequest) -> HttpResponse:
     if missing:
         shown = ", ".join(repr(agent_id[:60]) for agent_id in missing[:5])
         notices.append(f"Not in the current data, so left out: {shown}.")
-    agents = [snapshot.get(agent_id) for agent_id in wanted if agent_id not in missing]
+    hidden = hidden_fields(request.user)
+    agents = [redact(snapshot.get(agent_id), hidden) for agent_id in wanted if agent_id not in missing]
     if len(agents) > MAX_AGENTS:
         notices.append(f"At most {MAX_AGENTS} agents compare side by side: showing the first {MAX_AGENTS}.")
         agents = agents[:MAX_AGENTS]

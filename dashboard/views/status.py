@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -12,11 +11,11 @@ from django.views.decorators.http import require_GET, require_POST
 from dashboard.agents.service import upstream_status, warm_up
 from dashboard.demo.server import FAULTS
 from dashboard.demo.upstream import demo_fault, set_demo_fault
+from dashboard.roles import STAFF_TOOLS, require
 
 
 def _require_staff(request: HttpRequest) -> None:
-    if not request.user.is_staff:
-        raise PermissionDenied
+    require(request.user, STAFF_TOOLS)
 
 
 @require_GET

@@ -12,6 +12,8 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from tests.conftest import user_in
+
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # As root and on a closed network, Chromium needs these to start quietly and fast.
 CHROMIUM_ARGS = [
@@ -49,7 +51,8 @@ def page(browser: Browser, live_server: Any) -> Iterator[Page]:
 
 @pytest.fixture
 def ops_user(django_user_model: Any) -> Any:
-    return django_user_model.objects.create_user(username="ops", password=PASSWORD)
+    """An operator (the Operator role: sees everything, refreshes, exports, shares)."""
+    return user_in(django_user_model, "ops", "Operator")
 
 
 def sign_in(page: Page, username: str = "ops", password: str = PASSWORD) -> None:
