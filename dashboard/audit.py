@@ -2,11 +2,27 @@
 
 from typing import Any
 
+from axes.backends import AxesStandaloneBackend
+from axes.exceptions import AxesBackendPermissionDenied
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest
 
 from dashboard.models import AuditEvent
+
+REFUSED_FLAG = "switchboard_sign_in_refused"
+
+
+class AuditedAxesBackend(AxesStandaloneBackend):
+    """django-axes' backend, marking the attempts it refuses (the account is locked, the password
+    is never checked) so the audit log can tell them from wrong passwords."""
+
+    def authenticate(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        try:
+            return super().authenticate(request, *args, **kwargs)
+        except AxesBackendPermissionDenied:
+            setattr(request, REFUSED_FLAG, True)
+            raise
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -32,5 +48,7 @@ def _signed_in(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> N
 def _sign_in_failed(
     sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
 ) -> None:
-    # Django passes the credentials with the password already masked; only the name is kept.
-    record_event(request, AuditEvent.SIGN_IN_FAILED, username=str(credentials.get("username", "")))
+    refused = getattr(request, REFUSED_FLAG, False)
+    action = AuditEvent.SIGN_IN_REFUSED if refused else AuditEvent.SIGN_IN_FAILED
+    # Django passes the credentials with the password masked; only the name is kept.
+    record_event(request, action, username=str(credentials.get("username", "")))

@@ -5,8 +5,11 @@ The README's configuration table lists each variable; keep the two in step.
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
+from csp.constants import NONE as CSP_NONE
+from csp.constants import SELF as CSP_SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from dashboard.demo.server import FAULTS as DEMO_FAULTS
@@ -130,6 +133,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tables2",
     "bootstrap",
+    "axes",
+    "csp",
     "dashboard.apps.DashboardConfig",
 ]
 
@@ -144,6 +149,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "dashboard.middleware.UpstreamErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "dashboard.urls"
@@ -196,6 +204,35 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes first: a locked-out person is refused before their password is checked.
+AUTHENTICATION_BACKENDS = ["dashboard.audit.AuditedAxesBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = int(env_number("SIGN_IN_FAILURE_LIMIT", 5, minimum=1, integer=True))
+AXES_COOLOFF_TIME = timedelta(minutes=env_number("SIGN_IN_LOCKOUT_MINUTES", 15, minimum=1))
+# Per account (the next attempt after the limit is refused from anywhere) and, separately, per
+# client address (so guessing across many accounts from one place is throttled too).
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True  # "in a row": a successful sign-in clears the count
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+# REMOTE_ADDR only, unless a trusted proxy says otherwise (see the README's production section).
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+
+# Content-Security-Policy: this site's own scripts, styles and fonts only; no inline scripts.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [CSP_SELF],
+        "script-src": [CSP_SELF],
+        "style-src": [CSP_SELF],
+        "img-src": [CSP_SELF, "data:"],  # Bootstrap draws its form icons as data: SVGs
+        "font-src": [CSP_SELF],
+        "connect-src": [CSP_SELF],
+        "object-src": [CSP_NONE],
+        "base-uri": [CSP_NONE],
+        "form-action": [CSP_SELF],
+        "frame-ancestors": [CSP_NONE],
+    }
+}
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "overview"
 LOGOUT_REDIRECT_URL = "login"

@@ -1,5 +1,6 @@
 """Start-up configuration from the environment."""
 
+import json
 import os
 import secrets
 import subprocess
@@ -88,3 +89,39 @@ def test_production_settings_pass_the_deployment_checks(tmp_path):
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_responses_carry_the_security_headers(tmp_path):
+    env = {
+        "PATH": os.environ["PATH"],
+        "DATA_DIR": str(tmp_path),
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "switchboard.example.com",
+        "DJANGO_SETTINGS_MODULE": "dashboard.settings",
+    }
+    script = (
+        "import json, django; django.setup()\n"
+        "from django.core.management import call_command\n"
+        "call_command('migrate', verbosity=0); call_command('collectstatic', '--noinput', verbosity=0)\n"
+        "from django.test import Client\n"
+        "response = Client(HTTP_HOST='switchboard.example.com').get('/login/', secure=True)\n"
+        "cookie = response.cookies['csrftoken']\n"
+        "print(json.dumps({'status': response.status_code, 'csrf-cookie-secure': cookie['secure'],"
+        " **dict(response.headers)}))\n"
+    )
+
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+
+    assert result.returncode == 0, result.stderr
+    headers = json.loads(result.stdout.strip().splitlines()[-1])
+    assert headers["status"] == 200
+    assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    csp = headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert headers["csrf-cookie-secure"] is True

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from dashboard.accounts import DEMO_EMAIL, sync_demo_account
+from dashboard.models import AuditEvent
 
 
 @pytest.mark.parametrize("url", ["/", "/agents/", "/agents/x/", "/problems/", "/admin/"])
@@ -66,17 +67,23 @@ def test_a_wrong_password_is_refused(client, user):
     assert b"Please enter a correct username and password" in response.content
 
 
+def signs_in(client, username: str, password: str) -> bool:
+    """Through the sign-in form, as people do (django-axes needs the request)."""
+    response = client.post("/login/", {"username": username, "password": password})
+    return response.status_code == 302 and "_auth_user_id" in client.session
+
+
 @pytest.mark.django_db
 def test_the_demo_account_exists_in_demo_mode_only(client, settings):
     settings.DEMO_MODE = True
     sync_demo_account()
-    assert client.login(username="demo", password="demo")
+    assert signs_in(client, "demo", "demo")
     client.logout()
 
     settings.DEMO_MODE = False
     sync_demo_account()
 
-    assert not client.login(username="demo", password="demo")
+    assert not signs_in(client, "demo", "demo")
 
 
 @pytest.mark.django_db
@@ -97,3 +104,29 @@ def test_signing_out_needs_a_post_and_ends_the_session(signed_in):
 
     assert response.status_code == 302
     assert signed_in.get("/agents/").status_code == 302
+
+
+def test_the_sixth_wrong_password_in_a_row_is_refused_without_checking_it_and_audited(client, user):
+    for _ in range(4):
+        response = client.post("/login/", {"username": "ops", "password": "wrong"})
+        assert b"Please enter a correct username and password" in response.content
+    fifth = client.post("/login/", {"username": "ops", "password": "wrong"})
+
+    sixth = client.post("/login/", {"username": "ops", "password": "correct horse battery"})
+
+    assert fifth.status_code == 429 and b"Too many failed sign-ins" in fifth.content
+    assert sixth.status_code == 429 and b"refused without checking the password" in sixth.content
+    assert "_auth_user_id" not in client.session
+    actions = list(AuditEvent.objects.order_by("id").values_list("action", "username"))
+    assert actions == [(AuditEvent.SIGN_IN_FAILED, "ops")] * 5 + [(AuditEvent.SIGN_IN_REFUSED, "ops")]
+
+
+def test_a_successful_sign_in_resets_the_count(client, user):
+    for _ in range(4):
+        client.post("/login/", {"username": "ops", "password": "wrong"})
+    assert signs_in(client, "ops", "correct horse battery")
+    client.logout()
+    for _ in range(4):
+        client.post("/login/", {"username": "ops", "password": "wrong"})
+
+    assert signs_in(client, "ops", "correct horse battery")

@@ -41,12 +41,23 @@ def browser() -> Iterator[Browser]:
 def page(browser: Browser, live_server: Any) -> Iterator[Page]:
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1400, "height": 900})
     context.set_default_timeout(10_000)
+    # Every page runs under the Content-Security-Policy; a violation (an inline script or style,
+    # a foreign source) fails the test like a JavaScript error does.
+    context.add_init_script(
+        "window.__cspViolations = [];"
+        "document.addEventListener('securitypolicyviolation',"
+        " e => window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));"
+    )
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on(
+        "console", lambda message: errors.append(message.text) if "Content Security Policy" in message.text else None
+    )
+    page.reported_errors = errors  # a test that provokes an error on purpose clears what it expected
     yield page
     context.close()
-    assert errors == [], f"JavaScript errors: {errors}"
+    assert errors == [], f"JavaScript errors or CSP violations: {errors}"
 
 
 @pytest.fixture

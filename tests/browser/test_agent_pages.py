@@ -265,3 +265,20 @@ def test_the_theme_toggle_switches_and_remembers_the_colour_mode(signed_in_page:
     expect(html).to_have_attribute("data-bs-theme", after)
     page.reload()
     expect(html).to_have_attribute("data-bs-theme", after)
+
+
+def test_the_content_security_policy_stops_inline_scripts(signed_in_page: Page):
+    page = signed_in_page
+    response = page.goto("/agents/")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+
+    # What an injection would try: an inline script added to the page does not run.
+    page.evaluate(
+        "() => { const s = document.createElement('script'); s.textContent = 'window.injected = true;';"
+        " document.body.appendChild(s); }"
+    )
+
+    page.wait_for_function("window.__cspViolations.length > 0")
+    assert page.evaluate("window.injected") is None
+    assert page.evaluate("window.__cspViolations")[0].startswith("script-src")
+    page.reported_errors.clear()  # the violation was the point of this test
