@@ -18,10 +18,15 @@ run: venv
 	$(VENV)/bin/python manage.py migrate --noinput
 	$(VENV)/bin/python manage.py runserver 127.0.0.1:$(PORT)
 
+# The production back ends are tested against real PostgreSQL and Redis servers on loopback,
+# which tests/servers.py installs (apt-get) and starts for the second run, and stops after it.
+BACKEND_TESTS := tests/test_backends.py tests/test_agents_service.py tests/test_worker_processes.py tests/test_change_history.py
+
 test: venv browser
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/python manage.py check
 	$(VENV)/bin/pytest
+	$(VENV)/bin/python -m tests.servers -- $(VENV)/bin/pytest -p no:cacheprovider $(BACKEND_TESTS)
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -8,6 +8,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+import dj_database_url
 from csp.constants import NONE as CSP_NONE
 from csp.constants import SELF as CSP_SELF
 from django.core.exceptions import ImproperlyConfigured
@@ -173,30 +174,50 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": DATA_DIR / "switchboard.sqlite3",
-        "OPTIONS": {
-            # Several worker processes share this file: write-ahead logging lets readers go on while
-            # one writes, and IMMEDIATE transactions make the cache's add() (the refresh lock) atomic.
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
-        },
+# SQLite in DATA_DIR is the embedded default; DATABASE_URL (postgres://…) selects PostgreSQL.
+DATABASE_URL = env_str("DATABASE_URL")
+if DATABASE_URL:
+    try:
+        DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+    except ValueError as error:
+        raise ImproperlyConfigured(f"DATABASE_URL is not a database URL this dashboard can use: {error}") from None
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "switchboard.sqlite3",
+            "OPTIONS": {
+                # Several worker processes share this file: write-ahead logging lets readers go on while
+                # one writes, and IMMEDIATE transactions make the cache's add() (the refresh lock) atomic.
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            },
+        }
     }
-}
 
-# The snapshot of agents and the refresh lock live here. A table in the database is shared by
-# every worker process, so one refresh serves them all (the table is made by a migration).
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "switchboard_cache",
-        "TIMEOUT": None,
-        "OPTIONS": {"MAX_ENTRIES": 1000},
+# The snapshot of agents and the refresh lock live in the shared cache, which every worker
+# process (and, with PostgreSQL or Redis, every host) must see, so one refresh serves them all.
+# By default it is a table in the database (made by a migration); REDIS_URL selects Redis.
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "switchboard",
+            "TIMEOUT": None,
+        }
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "switchboard_cache",
+            "TIMEOUT": None,
+            "OPTIONS": {"MAX_ENTRIES": 1000},
+        }
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

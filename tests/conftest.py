@@ -18,9 +18,10 @@ def isolated_cache(settings: Any) -> Iterator[None]:
     """Each test starts with an empty cache of its own and no parsed snapshot in memory."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, tests only
     settings.HISTORY_RETENTION_DAYS = 0  # tests of the change history turn it on (`history`)
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "switchboard-tests"}
-    }
+    if not settings.REDIS_URL:  # the back-end run keeps its real Redis (emptied for every test)
+        settings.CACHES = {
+            "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "switchboard-tests"}
+        }
     from django.core.cache import cache
 
     cache.clear()

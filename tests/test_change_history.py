@@ -283,3 +283,9 @@ def test_refresh_agents_fails_with_the_reason_when_opencx_cannot_be_read(upstrea
     with pytest.raises(CommandError, match=r"rejected the token \(HTTP 401\): check OPENCX_API_TOKEN"):
         call_command("refresh_agents")
     assert FleetRevision.objects.count() == 0
+
+
+def test_values_beyond_what_orjson_writes_are_stored_readably_too():
+    text = json.dumps({"big": 2**70, "n": [math.inf], "text": "a\x00"}, cls=StorableJSON)
+
+    assert json.loads(text) == {"big": 2**70, "n": [None], "text": "a\ufffd"}

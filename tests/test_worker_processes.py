@@ -15,6 +15,7 @@ from dashboard.demo.server import FakeOpenCX
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "ocx_live_processes_test"
 TTL = 2
+CLEAR_CACHE = "import django; django.setup(); from django.core.cache import cache; cache.clear()"
 READ = """
 import json, django
 django.setup()
@@ -37,8 +38,11 @@ def shared(tmp_path):
             "OPENCX_API_TOKEN": TOKEN,
             "OPENCX_CACHE_TTL": str(TTL),
             "OPENCX_TIMEOUT": "5",
+            # In the back-end run (tests/servers.py): PostgreSQL and Redis instead of SQLite.
+            **{name: os.environ[name] for name in ("DATABASE_URL", "REDIS_URL") if os.environ.get(name)},
         }
         subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=120)
+        subprocess.run([sys.executable, "-c", CLEAR_CACHE], cwd=ROOT, env=env, check=True, timeout=60)
         yield fake, env
 
 

@@ -1,6 +1,7 @@
 """Storing upstream JSON in the database."""
 
 import json
+import math
 import re
 from typing import Any
 
@@ -19,6 +20,17 @@ class StorableJSON(json.JSONEncoder):
     def encode(self, o: Any) -> str:
         try:
             text = orjson.dumps(o).decode()
-        except orjson.JSONEncodeError:  # integers beyond 64 bits
-            text = super().encode(o)
+        except orjson.JSONEncodeError:  # integers beyond 64 bits: the standard encoder, same rules
+            text = super().encode(_finite(o))
         return _NUL_ESCAPE.sub(r"\1\\ufffd", text) if "\\u0000" in text else text
+
+
+def _finite(value: Any) -> Any:
+    """`value` with NaN and infinities as None, as orjson writes them."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(item) for item in value]
+    return value
