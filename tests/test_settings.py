@@ -68,14 +68,19 @@ def test_production_settings_start_with_a_key_and_hosts(tmp_path):
     assert result.returncode == 0, result.stderr
 
 
-def test_production_settings_pass_the_deployment_checks(tmp_path):
-    env = {
+def production_env(data_dir: Path) -> dict[str, str]:
+    """The environment of a production start: DEBUG off, a secret key and a host name."""
+    return {
         "PATH": os.environ["PATH"],
-        "DATA_DIR": str(tmp_path),
+        "DATA_DIR": str(data_dir),
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "switchboard.example.com",
     }
+
+
+def test_production_settings_pass_the_deployment_checks(tmp_path):
+    env = production_env(tmp_path)
 
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -92,14 +97,7 @@ def test_production_settings_pass_the_deployment_checks(tmp_path):
 
 
 def test_production_responses_carry_the_security_headers(tmp_path):
-    env = {
-        "PATH": os.environ["PATH"],
-        "DATA_DIR": str(tmp_path),
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "switchboard.example.com",
-        "DJANGO_SETTINGS_MODULE": "dashboard.settings",
-    }
+    env = {**production_env(tmp_path), "DJANGO_SETTINGS_MODULE": "dashboard.settings"}
     script = (
         "import json, django; django.setup()\n"
         "from django.core.management import call_command\n"
