@@ -193,6 +193,9 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
+            # Tests use a file too: an in-memory database locks whole tables, which the change
+            # history's recording thread would run into where the real, WAL-mode file does not.
+            "TEST": {"NAME": str(DATA_DIR / "test-switchboard.sqlite3")},
         }
     }
 

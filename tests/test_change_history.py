@@ -103,6 +103,16 @@ def test_an_agent_that_comes_back_is_compared_with_its_last_recorded_content():
     assert AgentState.objects.get(agent_id="agent-3").record["name"] == "Agent 3 again"
 
 
+def test_a_snapshot_older_than_the_last_recorded_one_does_not_roll_the_history_back():
+    now = timezone.now()
+    record(fleet(), when=now - timedelta(minutes=2))
+    record(fleet(agent_record(id="agent-9", name="Newer")), when=now)
+
+    assert record(fleet(), when=now - timedelta(minutes=1)) is None
+    assert AgentState.objects.filter(agent_id="agent-9").exists()
+    assert FleetRevision.objects.count() == 2
+
+
 def test_instructions_and_flow_are_diffed_line_by_line(signed_in):
     flow = {
         "id": "n1",

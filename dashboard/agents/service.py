@@ -111,6 +111,8 @@ _parsed: Snapshot | None = None
 _stale: Snapshot | None = None  # `_parsed` marked stale, kept so marking costs nothing per request
 _clients: dict[tuple[str, str], OpenCXClient] = {}
 _background: threading.Thread | None = None
+_recording: threading.Thread | None = None
+_history_lock = threading.Lock()  # one change-history recording at a time in this process
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -151,10 +153,12 @@ def warm_up() -> None:
 
 
 def wait_for_refresh(timeout: float | None = None) -> None:
-    """Waits for this process's background refresh, if one runs (management commands, tests)."""
-    thread = _background
-    if thread is not None:
-        thread.join(timeout)
+    """Waits for this process's background refresh and change recording, if they run (management
+    commands, tests)."""
+    if _background is not None:
+        _background.join(timeout)
+    if _recording is not None:  # started by the refresh just waited for
+        _recording.join(timeout)
 
 
 def _cold_start(failure: dict[str, Any] | None) -> Snapshot:
@@ -278,9 +282,6 @@ def _fetch_and_store() -> Snapshot:
     version = uuid.uuid4().hex
     voices = _voice_names(client)
     snapshot = _build(fetched.records, fetched_at=fetched_at, source=source, version=version, voices=voices)
-    _record_history(fetched.records, snapshot)
-    del fetched.records[:]  # the parsed agents are what is kept; free the decoded JSON now
-    _return_freed_memory(len(fetched.body))
     body = zlib.compress(fetched.body, 1)
     cache.set(BODY_KEY.format(version=version), body, timeout=None)
     previous = cache.get(CURRENT_KEY)
@@ -307,6 +308,7 @@ def _fetch_and_store() -> Snapshot:
         time.monotonic() - started,
         len(snapshot.problems),
     )
+    _record_history_later(fetched.records, snapshot, len(fetched.body))
     return snapshot
 
 
@@ -329,10 +331,37 @@ def _voice_names(client: OpenCXClient) -> dict[str, str]:
     return names
 
 
+def _record_history_later(records: list[Any], snapshot: Snapshot, body_bytes: int) -> None:
+    """Records the snapshot in the change history in a thread of its own, once it is in service,
+    so no page or Refresh waits for it; the decoded records are freed when that is done."""
+    global _recording
+    if not settings.HISTORY_RETENTION_DAYS:
+        _free(records, body_bytes)
+        return
+    thread = threading.Thread(
+        target=_record_and_free, args=(records, snapshot, body_bytes), name="record-history", daemon=True
+    )
+    _recording = thread
+    thread.start()
+
+
+def _record_and_free(records: list[Any], snapshot: Snapshot, body_bytes: int) -> None:
+    try:
+        with _history_lock:
+            _record_history(records, snapshot)
+    finally:
+        _free(records, body_bytes)
+        connections.close_all()  # this thread's database connections
+
+
+def _free(records: list[Any], body_bytes: int) -> None:
+    """Frees the decoded JSON (the parsed agents are what is kept) and returns its heap."""
+    del records[:]
+    _return_freed_memory(body_bytes)
+
+
 def _record_history(records: list[Any], snapshot: Snapshot) -> None:
     """Adds the snapshot to the change history; a failure there never costs the snapshot itself."""
-    if not settings.HISTORY_RETENTION_DAYS:
-        return
     started = time.monotonic()
     try:
         revision = record_snapshot(
@@ -495,8 +524,8 @@ def upstream_status() -> UpstreamStatus:
 
 def forget_local_state() -> None:
     """Drops this process's parsed snapshot and clients, as a restart would (tests)."""
-    global _parsed, _stale, _background
+    global _parsed, _stale, _background, _recording
     wait_for_refresh()
     with _memory_lock:
-        _parsed = _stale = _background = None
+        _parsed = _stale = _background = _recording = None
         _clients.clear()

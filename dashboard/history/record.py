@@ -80,12 +80,18 @@ def _name(record: dict[str, Any] | None) -> str:
 def record_snapshot(
     records: list[Any], agent_ids: Iterable[str], *, recorded_at: datetime, source: str
 ) -> FleetRevision | None:
-    """Stores what changed since the last recorded snapshot; None (and no write) when nothing did.
+    """Stores what changed since the last recorded snapshot; None (and no write) when nothing did,
+    or when a newer snapshot has been recorded already.
 
     `records` are the upstream's agent objects as received; `agent_ids` those the snapshot kept.
     """
     fleet = _fleet(records, agent_ids)
     with transaction.atomic():
+        # Recording runs after the snapshot is in service, so another process's newer snapshot
+        # can, rarely, be recorded first; an older one must not then roll the state back.
+        if FleetRevision.objects.filter(recorded_at__gt=recorded_at).exists():
+            logger.info("Snapshot of %s not recorded: a newer one already was.", recorded_at.isoformat())
+            return None
         previous = dict(AgentState.objects.values_list("agent_id", "content_hash"))
         added = [agent_id for agent_id in fleet if agent_id not in previous]
         removed = [agent_id for agent_id in previous if agent_id not in fleet]

@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from dashboard.agents.service import SnapshotUnavailable, refresh_snapshot
+from dashboard.agents.service import SnapshotUnavailable, refresh_snapshot, wait_for_refresh
 from dashboard.models import FleetRevision
 from dashboard.opencx.errors import OpenCXError
 
@@ -21,6 +21,7 @@ class Command(BaseCommand):
             outcome = refresh_snapshot()
         except (OpenCXError, SnapshotUnavailable) as error:
             raise CommandError(f"Refreshing agents failed: {error}") from None
+        wait_for_refresh()  # the change history is recorded in a thread of its own
         snapshot = outcome.snapshot
         if outcome.reused:
             self.stdout.write(f"{len(snapshot.agents):,} agents were read moments ago; nothing new to record.")
