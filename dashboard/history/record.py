@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import transaction
 
 from dashboard.models import AgentChange, AgentState, FleetRevision
-from dashboard.opencx.schema import FIELDS
+from dashboard.opencx.schema import FIELDS, bulk_allocation
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +85,17 @@ def record_snapshot(
 
     `records` are the upstream's agent objects as received; `agent_ids` those the snapshot kept.
     """
-    fleet = _fleet(records, agent_ids)
+    # Hashing and comparing 50,000 agents makes a few hundred thousand short-lived objects; a
+    # cyclic collection over the heap they sit on would cost more than the recording itself.
+    with bulk_allocation():
+        fleet = _fleet(records, agent_ids)
+        revision = _record(fleet, recorded_at=recorded_at, source=source)
+    if revision is not None:
+        prune(now=recorded_at)
+    return revision
+
+
+def _record(fleet: dict[str, _Seen], *, recorded_at: datetime, source: str) -> FleetRevision | None:
     with transaction.atomic():
         # Recording runs after the snapshot is in service, so another process's newer snapshot
         # can, rarely, be recorded first; an older one must not then roll the state back.
@@ -127,7 +137,6 @@ def record_snapshot(
             ],
             batch_size=CHUNK,
         )
-    prune(now=recorded_at)
     return revision
 
 
