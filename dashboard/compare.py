@@ -31,14 +31,19 @@ def _comparable(agent: PhoneAgent, key: str) -> str:
     return json.dumps(value, sort_keys=True, default=str)
 
 
-def compare_rows(agents: list[PhoneAgent], voice_names: Mapping[str, str] | None = None) -> list[CompareRow]:
-    """One row per field, in the column registry's order."""
+def compare_rows(
+    agents: list[PhoneAgent], voice_names: Mapping[str, str] | None = None, hidden: frozenset[str] = frozenset()
+) -> list[CompareRow]:
+    """One row per field, in the column registry's order; `agents` come redacted of the `hidden`
+    fields, so those never differ."""
     rows = []
     for key, spec in COLUMNS.items():
         if key in SKIPPED:
             continue
         values = {_comparable(agent, key) for agent in agents}
         rows.append(
-            CompareRow(key, spec.label, [cell_html(spec, agent, voice_names) for agent in agents], len(values) > 1)
+            CompareRow(
+                key, spec.label, [cell_html(spec, agent, voice_names, hidden) for agent in agents], len(values) > 1
+            )
         )
     return rows

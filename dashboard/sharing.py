@@ -37,13 +37,14 @@ def create_share(*, user, agent_id: str = "", query: str = "", title: str, days:
     return ShareLink.objects.create(
         created_by=user,
         agent_id=agent_id,
-        query=_without_viewer_parameters(query) if not agent_id else "",
+        query=_shareable(query) if not agent_id else "",
         title=title[:200],
         expires_at=timezone.now() + timedelta(days=days),
     )
 
 
-def _without_viewer_parameters(query: str) -> str:
+def _shareable(query: str) -> str:
+    """The list query as shared: from its first page, and never an export."""
     params = QueryDict(query, mutable=True)
     for name in ("page", "_export"):
         params.pop(name, None)

@@ -56,11 +56,17 @@ class AgentRows(TableListData):
         self.data = [self.index.agents[position] for position in selected(self.mask, order)]
 
 
-def cell_html(spec: AgentColumn, agent: PhoneAgent, voice_names: Mapping[str, str] | None = None) -> SafeString:
-    """One cell's content, escaped; voices by name where `voice_names` knows them."""
+def cell_html(
+    spec: AgentColumn,
+    agent: PhoneAgent,
+    voice_names: Mapping[str, str] | None = None,
+    hidden: frozenset[str] = frozenset(),
+) -> SafeString:
+    """One cell's content, escaped; voices by name where `voice_names` knows them, and the
+    `hidden` fields (those this reader may not see) as a "hidden" badge."""
     if spec.key == "name":
         return name_cell(agent)
-    if presentation.is_hidden(getattr(agent, spec.key, None)):
+    if spec.key in hidden:
         return presentation.HIDDEN_BADGE
     if spec.key == "voice_id":
         return presentation.voice(agent.voice_id, (voice_names or {}).get(agent.voice_id or ""))
@@ -137,9 +143,7 @@ class AgentTable(tables.Table):
     def _cell(self, spec: AgentColumn, agent: PhoneAgent) -> SafeString:
         if spec.key == "name":  # the name carries the agent's finding badges
             return name_cell(agent, self.data.index.findings_of(agent))
-        if spec.key in self.hidden:
-            return presentation.HIDDEN_BADGE
-        return cell_html(spec, agent, self.data.index.voice_names)
+        return cell_html(spec, agent, self.data.index.voice_names, self.hidden)
 
     def body_html(self) -> SafeString:
         """The current page's rows, built in one pass.

@@ -262,6 +262,20 @@ def test_old_changes_are_pruned_after_the_retention_period(settings):
     assert prune(now=now) == 0
 
 
+def test_the_pages_say_what_the_history_covers_once_its_start_is_pruned(settings, upstream, signed_in):
+    settings.HISTORY_RETENTION_DAYS = 7
+    upstream.set_agents(fleet())  # what the pages read is what was recorded
+    record(fleet(), timezone.now() - timedelta(days=30))
+    record(fleet(), timezone.now())  # nothing changed: nothing new is kept
+    prune(now=timezone.now())
+
+    assert FleetRevision.objects.count() == 0
+    changes = signed_in.get("/changes/").content.decode()
+    assert "Changes are kept for 7 days." in changes and "Nothing recorded yet" not in changes
+    timeline = signed_in.get("/agents/agent-1/").content.decode()
+    assert "No changes recorded for this agent in the last 7 days." in timeline
+
+
 def test_history_can_be_switched_off(settings, upstream, signed_in):
     settings.HISTORY_RETENTION_DAYS = 0
     signed_in.get("/agents/")
@@ -269,6 +283,7 @@ def test_history_can_be_switched_off(settings, upstream, signed_in):
     assert FleetRevision.objects.count() == 0
     agent = service.get_snapshot().agents[0]
     assert "Change history is switched off" in signed_in.get(f"/agents/{agent.id}/").content.decode()
+    assert "Change history is switched off" in signed_in.get("/changes/").content.decode()
 
 
 def test_refresh_agents_reads_and_records(upstream):

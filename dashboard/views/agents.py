@@ -4,7 +4,6 @@ import math
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -19,8 +18,9 @@ from dashboard.columns import COLUMNS, DEFAULT_COLUMNS, REQUIRED_COLUMNS, in_ord
 from dashboard.compare import MAX_AGENTS, MIN_AGENTS, compare_rows
 from dashboard.exports import FORMATS, export_response
 from dashboard.filters import BOOLEAN_FILTERS, PRESENCE_FILTERS, RANGE_FILTERS, AgentFilterForm
+from dashboard.history.coverage import history_coverage
 from dashboard.history.diff import timeline
-from dashboard.models import AuditEvent, ColumnPreference, FleetRevision
+from dashboard.models import AuditEvent, ColumnPreference
 from dashboard.opencx.errors import OpenCXError
 from dashboard.opencx.flow import flow_outline
 from dashboard.roles import EXPORT, REFRESH, hidden_fields, hidden_upstream_keys, redact, require
@@ -170,6 +170,7 @@ def _page(request: HttpRequest, count: int, per_page: int, notices: list[str]) -
 def agent_detail(request: HttpRequest, agent_id: str) -> HttpResponse:
     snapshot = get_snapshot()
     back = _back(request)
+    hidden = hidden_fields(request.user)
     agent = snapshot.get(agent_id)
     if agent is None:
         return render(
@@ -179,11 +180,10 @@ def agent_detail(request: HttpRequest, agent_id: str) -> HttpResponse:
                 "snapshot": snapshot,
                 "agent_id": agent_id,
                 "back": back,
-                **_history(agent_id, hidden_fields(request.user)),
+                **_history(agent_id, hidden),
             },
             status=404,
         )
-    hidden = hidden_fields(request.user)
     outline, flow_nodes = flow_outline(agent.flow)
     findings = snapshot.index.findings_of(agent)
     voice_name = snapshot.voice_name(agent.voice_id)
@@ -217,13 +217,11 @@ def _back(request: HttpRequest) -> str:
 def _history(agent_id: str, hidden: frozenset[str]) -> dict[str, Any]:
     """The agent's timeline for `history/timeline.html`, hidden fields withheld."""
     entries, total = timeline(agent_id, hidden=hidden_upstream_keys(hidden))
-    baseline = FleetRevision.objects.filter(baseline=True).order_by("recorded_at").first()
     return {
         "history": entries,
         "history_total": total,
         "history_agent_id": agent_id,
-        "history_enabled": bool(settings.HISTORY_RETENTION_DAYS),
-        "history_since": baseline.recorded_at if baseline else None,
+        "coverage": history_coverage(),
     }
 
 
@@ -268,7 +266,7 @@ def agent_compare(request: HttpRequest) -> HttpResponse:
         agents = agents[:MAX_AGENTS]
     only_differences = request.GET.get("only") == "differences"
     comparable = len(agents) >= MIN_AGENTS
-    rows = compare_rows(agents, snapshot.voice_names) if comparable else []
+    rows = compare_rows(agents, snapshot.voice_names, hidden) if comparable else []
     return render(
         request,
         "agents/compare.html",

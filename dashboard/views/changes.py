@@ -7,9 +7,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from dashboard.agents.service import get_snapshot
+from dashboard.history.coverage import history_coverage
 from dashboard.history.diff import field_label
 from dashboard.history.filters import ChangeFilterForm
-from dashboard.models import AgentChange, FleetRevision
+from dashboard.models import AgentChange
 
 PER_PAGE = 100
 
@@ -35,6 +36,6 @@ def change_list(request: HttpRequest) -> HttpResponse:
             "until": until,
             "page": page,
             "rows": rows,
-            "baseline": FleetRevision.objects.filter(baseline=True).order_by("recorded_at").first(),
+            "coverage": history_coverage(),
         },
     )
