@@ -3,6 +3,7 @@
 
 PYTHON ?= python3
 PORT ?= 8000
+DATA_DIR ?= var
 UV_VERSION := 0.13.8
 VENV := .venv
 TOOLS := .tools
@@ -14,7 +15,7 @@ export UV_NO_PROGRESS := 1
 
 .PHONY: run test lint bench venv browser clean
 
-run: venv
+run: venv $(DATA_DIR)/secret_key
 	$(VENV)/bin/python manage.py migrate --noinput
 	$(VENV)/bin/python manage.py runserver 127.0.0.1:$(PORT)
 
@@ -22,7 +23,7 @@ run: venv
 # which tests/servers.py installs (apt-get) and starts for the second run, and stops after it.
 BACKEND_TESTS := tests/test_backends.py tests/test_agents_service.py tests/test_worker_processes.py tests/test_change_history.py
 
-test: venv browser
+test: venv browser $(DATA_DIR)/secret_key
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/python manage.py check
 	$(VENV)/bin/pytest
@@ -49,6 +50,12 @@ browser:
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+# The local data directory (SQLite, collected static files) and a secret key kept there, so
+# sessions survive restarts; the settings read both and create nothing themselves.
+$(DATA_DIR)/secret_key:
+	mkdir -p $(DATA_DIR)/static
+	umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .ruff_cache

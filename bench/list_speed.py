@@ -103,7 +103,7 @@ def measure_size(size: int) -> dict:
     from django.test import Client
 
     from bench.adminbench.models import BenchAgent
-    from dashboard.agents import service
+    from dashboard.snapshots import service
 
     call_command("migrate", run_syncdb=True, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)

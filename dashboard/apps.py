@@ -1,14 +1,13 @@
-from django.apps import AppConfig, apps
-from django.db.models.signals import post_migrate
+from django.apps import AppConfig
 
 
-class DashboardConfig(AppConfig):
+class ProjectConfig(AppConfig):
+    """The project itself: its start-up checks, template tags, and the schema history (migrations
+    0001 to 0007) from before the models moved to the apps of their features."""
+
     name = "dashboard"
+    label = "dashboard"
     verbose_name = "Switchboard"
 
     def ready(self) -> None:
-        from dashboard import audit  # noqa: F401 (connects its signal receivers)
-        from dashboard.accounts import sync_demo_account
-
-        # After auth's own migrations, so the user table exists (this app has no models yet).
-        post_migrate.connect(sync_demo_account, sender=apps.get_app_config("auth"))
+        from . import checks  # noqa: F401 (registers the checks)

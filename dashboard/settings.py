@@ -3,7 +3,6 @@
 The README's configuration table lists each variable; keep the two in step.
 """
 
-import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -11,120 +10,83 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE as CSP_NONE
 from csp.constants import SELF as CSP_SELF
-from django.core.exceptions import ImproperlyConfigured
 
-from dashboard.demo.server import FAULTS as DEMO_FAULTS
-from dashboard.opencx.schema import PhoneAgent
+from dashboard.environment import Environment
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+env = Environment()
 
+DEBUG = env.bool("DEBUG", True)
 
-def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default).strip()
-
-
-def env_bool(name: str, default: bool) -> bool:
-    raw = env_str(name)
-    if not raw:
-        return default
-    if raw.lower() in {"1", "true", "yes", "on"}:
-        return True
-    if raw.lower() in {"0", "false", "no", "off"}:
-        return False
-    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean: use 1/0, true/false, yes/no or on/off.")
-
-
-def env_number(name: str, default: float, *, minimum: float, integer: bool = False) -> float:
-    raw = env_str(name)
-    if not raw:
-        return default
-    try:
-        value = int(raw) if integer else float(raw)
-    except ValueError:
-        kind = "a whole number" if integer else "a number"
-        raise ImproperlyConfigured(f"{name}={raw!r} is not {kind}.") from None
-    if value < minimum:
-        raise ImproperlyConfigured(f"{name}={raw!r} must be at least {minimum:g}.")
-    return value
-
-
-def env_list(name: str) -> list[str]:
-    return [item.strip() for item in env_str(name).split(",") if item.strip()]
-
-
-DEBUG = env_bool("DEBUG", True)
-
-DATA_DIR = Path(env_str("DATA_DIR") or BASE_DIR / "var").resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+# Where the SQLite database and collected static files live; `make run` creates it.
+DATA_DIR = Path(env.str("DATA_DIR") or BASE_DIR / "var").resolve()
 
 
 def _local_secret_key() -> str:
-    """A random key kept in DATA_DIR, so local sessions survive restarts without a shared default."""
-    path = DATA_DIR / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    """The key `make run` keeps in DATA_DIR, so local sessions survive restarts; else one for this process."""
+    try:
+        return (DATA_DIR / "secret_key").read_text().strip() or secrets.token_urlsafe(50)
+    except OSError:
+        return secrets.token_urlsafe(50)
 
 
-SECRET_KEY = env_str("SECRET_KEY")
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
+SECRET_KEY = env.str("SECRET_KEY")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 if not DEBUG:
-    if not SECRET_KEY:
-        raise ImproperlyConfigured(
-            "SECRET_KEY is not set. With DEBUG off, set SECRET_KEY to a long random string, "
-            "e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'."
-        )
-    if not ALLOWED_HOSTS:
-        raise ImproperlyConfigured(
-            "ALLOWED_HOSTS is not set. With DEBUG off, set ALLOWED_HOSTS to the host names the "
-            "dashboard is served under, comma-separated, e.g. ALLOWED_HOSTS=switchboard.example.com."
-        )
-SECRET_KEY = SECRET_KEY or _local_secret_key()
-ALLOWED_HOSTS = ALLOWED_HOSTS or ["localhost", "127.0.0.1", "[::1]"]
+    env.require(
+        "SECRET_KEY",
+        SECRET_KEY,
+        "With DEBUG off, set SECRET_KEY to a long random string, "
+        "e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'.",
+    )
+    env.require(
+        "ALLOWED_HOSTS",
+        ALLOWED_HOSTS,
+        "With DEBUG off, set ALLOWED_HOSTS to the host names the dashboard is served under, "
+        "comma-separated, e.g. ALLOWED_HOSTS=switchboard.example.com.",
+    )
+else:
+    SECRET_KEY = SECRET_KEY or _local_secret_key()
+    ALLOWED_HOSTS = ALLOWED_HOSTS or ["localhost", "127.0.0.1", "[::1]"]
 
 # --- OpenCX upstream -------------------------------------------------------------------------
 
-OPENCX_API_TOKEN = env_str("OPENCX_API_TOKEN")
-OPENCX_API_URL = env_str("OPENCX_API_URL", "https://api.open.cx").rstrip("/")
-OPENCX_CACHE_TTL = env_number("OPENCX_CACHE_TTL", 60, minimum=0)
+OPENCX_API_TOKEN = env.str("OPENCX_API_TOKEN")
+OPENCX_API_URL = env.str("OPENCX_API_URL", "https://api.open.cx").rstrip("/")
+OPENCX_CACHE_TTL = env.number("OPENCX_CACHE_TTL", 60, minimum=0)
 # The total time one read of OpenCX may take, retries included.
-OPENCX_TIMEOUT = env_number("OPENCX_TIMEOUT", 10, minimum=0.1)
+OPENCX_TIMEOUT = env.number("OPENCX_TIMEOUT", 10, minimum=0.1)
 # Upstream requests allowed per minute, whatever people click; OpenCX allows 100.
-OPENCX_CALLS_PER_MINUTE = int(env_number("OPENCX_CALLS_PER_MINUTE", 30, minimum=1, integer=True))
+OPENCX_CALLS_PER_MINUTE = env.integer("OPENCX_CALLS_PER_MINUTE", 30, minimum=1)
+# Refreshes run in a thread of their own so no page waits (the test suite runs them inline).
+REFRESH_IN_BACKGROUND = True
 # No token means demo mode: a built-in fake OpenCX API on loopback serves a sample organization.
 DEMO_MODE = not OPENCX_API_TOKEN
-DEMO_AGENTS = int(env_number("DEMO_AGENTS", 150, minimum=0, integer=True))
-# Makes the demo's fake OpenCX misbehave from the start (staff can change it on the status page).
-DEMO_FAULT = env_str("DEMO_FAULT")
-if DEMO_FAULT and DEMO_FAULT not in DEMO_FAULTS:
-    raise ImproperlyConfigured(f"DEMO_FAULT={DEMO_FAULT!r} is not a known fault: use one of {', '.join(DEMO_FAULTS)}.")
+DEMO_AGENTS = env.integer("DEMO_AGENTS", 150, minimum=0)
+# Makes the demo's fake OpenCX misbehave from the start (staff can change it on the status page);
+# `dashboard/demo/checks.py` checks the name.
+DEMO_FAULT = env.str("DEMO_FAULT")
 
 # Configuration findings: rule ids to switch off, and how old "not updated lately" is.
-FINDINGS_DISABLED = env_list("FINDINGS_DISABLED")
-FINDINGS_STALE_DAYS = int(env_number("FINDINGS_STALE_DAYS", 180, minimum=1, integer=True))
+FINDINGS_DISABLED = env.list("FINDINGS_DISABLED")
+FINDINGS_STALE_DAYS = env.integer("FINDINGS_STALE_DAYS", 180, minimum=1)
 
 # Fields only people allowed to see sensitive fields (Operators, Staff) see; others see "hidden".
-SENSITIVE_FIELDS = env_list("SENSITIVE_FIELDS") or [
+# Field names, or OpenCX's keys of fields this dashboard does not know yet (`dashboard/access/checks.py`).
+SENSITIVE_FIELDS = env.list("SENSITIVE_FIELDS") or [
     "data_collection_webhook_url",
     "custom_llm",
     "provider_external_id",
     "instructions",
 ]
-_unknown_sensitive = set(SENSITIVE_FIELDS) - (set(PhoneAgent._fields) - {"id", "name"})
-if _unknown_sensitive:
-    raise ImproperlyConfigured(
-        f"SENSITIVE_FIELDS names {', '.join(sorted(_unknown_sensitive))}, which is not an agent field "
-        f"(or cannot be hidden): use field names such as {', '.join(PhoneAgent._fields[2:6])}."
-    )
 
 # Change history: how many days recorded changes are kept; 0 records none.
-HISTORY_RETENTION_DAYS = int(env_number("HISTORY_RETENTION_DAYS", 90, minimum=0, integer=True))
+HISTORY_RETENTION_DAYS = env.integer("HISTORY_RETENTION_DAYS", 90, minimum=0)
 
 # --- Django ----------------------------------------------------------------------------------
 
 INSTALLED_APPS = [
-    "dashboard.admin_site.SwitchboardAdminConfig",
+    "dashboard.access.admin_site.SwitchboardAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -136,7 +98,14 @@ INSTALLED_APPS = [
     "bootstrap",
     "axes",
     "csp",
-    "dashboard.apps.DashboardConfig",
+    # The project (checks, template tags, the schema history), then the apps of its features.
+    "dashboard.apps.ProjectConfig",
+    "dashboard.snapshots.apps.SnapshotsConfig",
+    "dashboard.access.apps.AccessConfig",
+    "dashboard.history.apps.HistoryConfig",
+    "dashboard.agents.apps.AgentsConfig",
+    "dashboard.demo.apps.DemoConfig",
+    "dashboard.ops.apps.OpsConfig",
 ]
 
 MIDDLEWARE = [
@@ -148,7 +117,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "dashboard.middleware.UpstreamErrorMiddleware",
+    "dashboard.snapshots.middleware.UpstreamErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
@@ -168,20 +137,21 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "dashboard.context_processors.switchboard",
+                "dashboard.access.context_processors.switchboard",
             ],
         },
     },
 ]
 
 # SQLite in DATA_DIR is the embedded default; DATABASE_URL (postgres://…) selects PostgreSQL.
-DATABASE_URL = env_str("DATABASE_URL")
+DATABASE_URL = env.str("DATABASE_URL")
+DATABASES = {}
 if DATABASE_URL:
     try:
         DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
     except ValueError as error:
-        raise ImproperlyConfigured(f"DATABASE_URL is not a database URL this dashboard can use: {error}") from None
-else:
+        env.problems.append(f"DATABASE_URL is not a database URL this dashboard can use: {error}")
+if not DATABASES:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
@@ -193,16 +163,13 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
-            # Tests use a file too: an in-memory database locks whole tables, which the change
-            # history's recording thread would run into where the real, WAL-mode file does not.
-            "TEST": {"NAME": str(DATA_DIR / "test-switchboard.sqlite3")},
         }
     }
 
 # The snapshot of agents and the refresh lock live in the shared cache, which every worker
 # process (and, with PostgreSQL or Redis, every host) must see, so one refresh serves them all.
 # By default it is a table in the database (made by a migration); REDIS_URL selects Redis.
-REDIS_URL = env_str("REDIS_URL")
+REDIS_URL = env.str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -229,9 +196,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # django-axes first: a locked-out person is refused before their password is checked.
-AUTHENTICATION_BACKENDS = ["dashboard.audit.AuditedAxesBackend", "django.contrib.auth.backends.ModelBackend"]
-AXES_FAILURE_LIMIT = int(env_number("SIGN_IN_FAILURE_LIMIT", 5, minimum=1, integer=True))
-AXES_COOLOFF_TIME = timedelta(minutes=env_number("SIGN_IN_LOCKOUT_MINUTES", 15, minimum=1))
+AUTHENTICATION_BACKENDS = ["dashboard.access.audit.AuditedAxesBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env.integer("SIGN_IN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env.number("SIGN_IN_LOCKOUT_MINUTES", 15, minimum=1))
 # Per account (the next attempt after the limit is refused from anywhere) and, separately, per
 # client address (so guessing across many accounts from one place is throttled too).
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
@@ -267,8 +234,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)  # collectstatic fills it for production; whitenoise expects it to exist
+STATIC_ROOT = DATA_DIR / "static"  # collectstatic fills it for production
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -296,12 +262,12 @@ LOGGING = {
 }
 
 if not DEBUG:
-    SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+    SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    SECURE_HSTS_SECONDS = int(env_number("SECURE_HSTS_SECONDS", 31536000, minimum=0, integer=True))
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env.integer("SECURE_HSTS_SECONDS", 31536000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", False)
     if not SECURE_HSTS_PRELOAD:
         # Preloading binds the whole domain to HTTPS for good: the admin's decision, not a default.
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
@@ -309,3 +275,6 @@ if not DEBUG:
     SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+
+# What was wrong with the environment, reported by the system check in dashboard/checks.py.
+ENVIRONMENT_PROBLEMS = env.problems

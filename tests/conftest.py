@@ -1,14 +1,13 @@
 """Shared fixtures: a real loopback HTTP server stands in for OpenCX in every test."""
 
 from collections.abc import Iterator
-from datetime import timedelta
 from typing import Any
 
 import pytest
 
-from dashboard.agents import service
 from dashboard.demo.fleet import demo_fleet
 from dashboard.demo.server import FakeOpenCX
+from dashboard.snapshots import jobs, service
 
 TEST_TOKEN = "ocx_live_test_SECRET_token_4f9a"
 
@@ -18,6 +17,7 @@ def isolated_cache(settings: Any) -> Iterator[None]:
     """Each test starts with an empty cache of its own and no parsed snapshot in memory."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, tests only
     settings.HISTORY_RETENTION_DAYS = 0  # tests of the change history turn it on (`history`)
+    settings.REFRESH_IN_BACKGROUND = False  # refreshes run inline; `background_refreshes` turns threads on
     if not settings.REDIS_URL:  # the back-end run keeps its real Redis (emptied for every test)
         settings.CACHES = {
             "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "switchboard-tests"}
@@ -44,25 +44,38 @@ def upstream(settings: Any) -> Iterator[FakeOpenCX]:
         yield fake
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    """A background job a test started (a refresh, what subscribers do after it) ends with that
+    test, before its fixtures (the database among them) are torn down."""
+    if not jobs.wait_for_jobs(timeout=30):
+        raise RuntimeError(f"Background jobs still running after the test: {', '.join(jobs.running_jobs())}")
+
+
 @pytest.fixture
-def history(settings: Any, transactional_db: None) -> None:
-    """Change history recorded on every refresh, in a database that background refreshes can write."""
+def background_refreshes(settings: Any) -> None:
+    """Refreshes in threads of their own, as in production (pages never wait for them)."""
+    settings.REFRESH_IN_BACKGROUND = True
+
+
+@pytest.fixture
+def history(settings: Any, db: None) -> None:
+    """Change history recorded on every refresh."""
     settings.HISTORY_RETENTION_DAYS = 90
 
 
-def age_snapshot(seconds: float) -> None:
-    """Pretends the cached snapshot was fetched `seconds` ago, as a worker that starts now sees it."""
-    from django.core.cache import cache
+@pytest.fixture
+def clock(time_machine: Any) -> Any:
+    """The time, which a test moves forward with `clock.shift(seconds)`; it goes on ticking."""
+    from django.utils import timezone
 
-    current = cache.get(service.CURRENT_KEY)
-    current["fetched_at"] -= timedelta(seconds=seconds)
-    cache.set(service.CURRENT_KEY, current, timeout=None)
-    service.forget_local_state()
+    time_machine.move_to(timezone.now(), tick=True)
+    return time_machine
 
 
-def expire_and_refresh(seconds: float = 600) -> None:
-    """Ages the snapshot past the cache period and lets the background refresh it starts finish."""
-    age_snapshot(seconds)
+def expire_and_refresh(clock: Any, seconds: float = 600) -> None:
+    """Moves time past the cache period and lets the refresh the next page view starts finish."""
+    clock.shift(seconds)
     service.get_snapshot()
     service.wait_for_refresh()
 
@@ -72,7 +85,7 @@ def user_in(django_user_model: Any, username: str, *roles: str) -> Any:
     test empties every table when it ends)."""
     from django.contrib.auth.models import Group
 
-    from dashboard.roles import ensure_roles
+    from dashboard.access.roles import ensure_roles
 
     ensure_roles()
     user = django_user_model.objects.create_user(username=username, password="correct horse battery")

@@ -9,9 +9,12 @@ from html import unescape
 import openpyxl
 import pytest
 
-from dashboard.columns import COLUMNS, DEFAULT_COLUMNS
-from dashboard.models import ColumnPreference
+from dashboard.agents.models import ColumnPreference
+from dashboard.fields import OPENCX_FIELDS
 from tests.conftest import TEST_TOKEN, agent_record
+
+COLUMNS = OPENCX_FIELDS.columns
+DEFAULT_COLUMNS = OPENCX_FIELDS.default_columns
 
 
 def headers(response) -> list[str]:
@@ -173,13 +176,19 @@ def test_an_xlsx_export_opens_as_a_workbook_with_no_formulas(signed_in, fleet):
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
 
 
-def test_a_json_export_keeps_types(signed_in, fleet):
+def test_a_json_export_keeps_types_under_the_column_keys(signed_in, fleet):
     response = export(signed_in, "sort=name&columns=speed,action_ids,recording_enabled,language", "json")
 
     assert json.loads(response.content) == [
-        {"Name": "Alpha", "Languages": ["en", "es"], "Speed": 0.9, "Recording": True, "Actions": "all"},
-        {"Name": "Bravo", "Languages": ["en", "es"], "Speed": 1.2, "Recording": True, "Actions": []},
-        {"Name": "Charlie", "Languages": ["en", "es"], "Speed": None, "Recording": True, "Actions": ["act_1", "act_2"]},
+        {"name": "Alpha", "language": ["en", "es"], "speed": 0.9, "recording_enabled": True, "action_ids": "all"},
+        {"name": "Bravo", "language": ["en", "es"], "speed": 1.2, "recording_enabled": True, "action_ids": []},
+        {
+            "name": "Charlie",
+            "language": ["en", "es"],
+            "speed": None,
+            "recording_enabled": True,
+            "action_ids": ["act_1", "act_2"],
+        },
     ]
 
 

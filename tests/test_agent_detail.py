@@ -149,7 +149,12 @@ def test_nil_and_max_failover_uuids_are_shown_as_they_are(signed_in, upstream, v
 def test_no_failover_reads_none(signed_in, upstream):
     upstream.set_agents([agent_record(id="f", failover_transfer_destination_id=None)])
 
-    failover = detail(signed_in, "f").content.decode().split('id="failover"')[1].split("</dd>")[0]
+    failover = (
+        detail(signed_in, "f")
+        .content.decode()
+        .split('id="field-failover_transfer_destination_id"')[1]
+        .split("</dd>")[0]
+    )
 
     assert ">none<" in failover
 
@@ -215,7 +220,7 @@ def test_back_to_list_keeps_the_lists_filters(signed_in, upstream):
 
 
 def upstream_first_id(client) -> str:
-    from dashboard.agents.service import get_snapshot
+    from dashboard.snapshots.service import get_snapshot
 
     return get_snapshot().agents[0].id
 

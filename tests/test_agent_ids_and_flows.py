@@ -4,7 +4,7 @@ import pytest
 from django.urls import resolve, reverse
 
 from dashboard.agents.ids import decode_agent_id, encode_agent_id
-from dashboard.opencx.flow import MAX_OUTLINE_NODES, flow_outline
+from dashboard.fields.flow import MAX_OUTLINE_NODES, flow_outline
 
 ODD_IDS = ["a/b", "what?", "hash#tag", "..", ".", "with space", "~tilde", "ünïcødé", "☎️📞", "%2F", "-dash", ""]
 

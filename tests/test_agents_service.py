@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from dashboard.agents import service
-from dashboard.agents.service import SnapshotUnavailable, get_snapshot, refresh_snapshot, upstream_status
 from dashboard.opencx.errors import OpenCXError, TokenRejected
-from tests.conftest import TEST_TOKEN, age_snapshot, agent_record, expire_and_refresh
+from dashboard.snapshots import backoff, service, storage
+from dashboard.snapshots.service import SnapshotUnavailable, get_snapshot, refresh_snapshot, upstream_status
+from tests.conftest import TEST_TOKEN, agent_record, expire_and_refresh
 
 
 def test_it_reads_the_agents_from_the_upstream(upstream):
@@ -37,8 +37,8 @@ def test_a_warm_request_never_reads_the_stored_fleet_again(upstream):
     from django.core.cache import cache
 
     first = get_snapshot()
-    current = cache.get(service.CURRENT_KEY)
-    cache.delete(service.BODY_KEY.format(version=current["version"]))  # would break any re-read
+    current = cache.get(storage.CURRENT_KEY)
+    cache.delete(storage.BODY_KEY.format(version=current["version"]))  # would break any re-read
 
     assert get_snapshot() is first
 
@@ -54,9 +54,11 @@ def test_another_worker_parses_the_shared_snapshot_without_calling_upstream(upst
     assert upstream.calls == 1
 
 
-def test_after_the_cache_period_it_serves_the_old_snapshot_at_once_and_refreshes_in_the_background(upstream):
+def test_after_the_cache_period_it_serves_the_old_snapshot_at_once_and_refreshes_in_the_background(
+    upstream, clock, background_refreshes
+):
     first = get_snapshot()
-    age_snapshot(61)
+    clock.shift(61)
     upstream.fault = "slow"
     upstream.slow_seconds = 0.3
 
@@ -71,11 +73,11 @@ def test_after_the_cache_period_it_serves_the_old_snapshot_at_once_and_refreshes
     assert get_snapshot().version != first.version
 
 
-def test_a_failed_refresh_keeps_the_last_snapshot_marked_stale_with_the_reason(upstream):
+def test_a_failed_refresh_keeps_the_last_snapshot_marked_stale_with_the_reason(upstream, clock):
     first = get_snapshot()
     upstream.fault = "503"
 
-    expire_and_refresh(120)
+    expire_and_refresh(clock, 120)
     snapshot = get_snapshot()
 
     assert snapshot.version == first.version
@@ -83,10 +85,10 @@ def test_a_failed_refresh_keeps_the_last_snapshot_marked_stale_with_the_reason(u
     assert "HTTP 503" in snapshot.stale_reason
 
 
-def test_after_a_failure_it_waits_before_asking_the_upstream_again(upstream):
+def test_after_a_failure_it_waits_before_asking_the_upstream_again(upstream, clock):
     get_snapshot()
     upstream.fault = "500"
-    expire_and_refresh(120)
+    expire_and_refresh(clock, 120)
     calls_after_failure = upstream.calls
 
     for _ in range(10):
@@ -96,12 +98,12 @@ def test_after_a_failure_it_waits_before_asking_the_upstream_again(upstream):
     assert upstream.calls == calls_after_failure
 
 
-def test_the_pause_after_failures_honours_retry_after_then_doubles(upstream):
+def test_the_pause_after_failures_honours_retry_after_then_doubles(upstream, clock):
     get_snapshot()
     pauses = []
     for fault in ("429", "500", "500", "500"):
         upstream.fault = fault
-        age_snapshot(10)
+        clock.shift(10)
         before = timezone.now()
         with pytest.raises(OpenCXError):
             refresh_snapshot()
@@ -133,9 +135,9 @@ def test_a_cold_start_waits_no_longer_than_the_time_budget(upstream):
     assert time.monotonic() - started < 1.5  # OPENCX_TIMEOUT is 1 s in the tests
 
 
-def test_refresh_reads_the_upstream_even_within_the_cache_period(upstream):
+def test_refresh_reads_the_upstream_even_within_the_cache_period(upstream, clock):
     get_snapshot()
-    age_snapshot(10)
+    clock.shift(10)
     upstream.set_agents([agent_record(id="only-one")])
 
     outcome = refresh_snapshot()
@@ -155,10 +157,10 @@ def test_a_refresh_seconds_after_the_last_read_reuses_it(upstream):
     assert upstream.calls == 1
 
 
-def test_refresh_clears_the_stale_mark_once_the_upstream_recovers(upstream):
+def test_refresh_clears_the_stale_mark_once_the_upstream_recovers(upstream, clock):
     get_snapshot()
     upstream.fault = "503"
-    expire_and_refresh(120)
+    expire_and_refresh(clock, 120)
     assert get_snapshot().stale_reason is not None
 
     upstream.fault = None
@@ -168,9 +170,9 @@ def test_refresh_clears_the_stale_mark_once_the_upstream_recovers(upstream):
     assert not upstream_status().failing
 
 
-def test_a_failed_refresh_raises_and_keeps_the_last_snapshot(upstream):
+def test_a_failed_refresh_raises_and_keeps_the_last_snapshot(upstream, clock):
     first = get_snapshot()
-    age_snapshot(10)
+    clock.shift(10)
     upstream.fault = "401"
 
     with pytest.raises(TokenRejected):
@@ -199,9 +201,9 @@ def test_many_threads_on_a_cold_cache_make_one_upstream_call(upstream):
     assert len(results) == 16 and len(set(results)) == 1
 
 
-def test_many_threads_on_an_expired_cache_make_one_upstream_call(upstream):
+def test_many_threads_on_an_expired_cache_make_one_upstream_call(upstream, clock, background_refreshes):
     get_snapshot()
-    age_snapshot(120)
+    clock.shift(120)
     upstream.fault = "slow"
     upstream.slow_seconds = 0.3
     barrier = threading.Barrier(16)
@@ -220,15 +222,15 @@ def test_many_threads_on_an_expired_cache_make_one_upstream_call(upstream):
     assert upstream.calls == 2  # the first read, then exactly one refresh
 
 
-def test_refresh_clicks_cannot_exceed_the_call_budget(upstream, settings):
+def test_refresh_clicks_cannot_exceed_the_call_budget(upstream, settings, clock):
     settings.OPENCX_CALLS_PER_MINUTE = 4
     get_snapshot()  # the agents, and the voices list (read once an hour)
     for _ in range(2):
-        age_snapshot(10)
+        clock.shift(10)
         refresh_snapshot()
-    age_snapshot(10)
+    clock.shift(10)
 
-    with pytest.raises(service.CallBudgetExhausted, match="OPENCX_CALLS_PER_MINUTE=4"):
+    with pytest.raises(backoff.CallBudgetExhausted, match="OPENCX_CALLS_PER_MINUTE=4"):
         refresh_snapshot()
 
     assert upstream.calls == 3
@@ -247,11 +249,11 @@ def test_retries_count_against_the_call_budget(upstream, settings):
     assert upstream_status().calls_last_minute == 4  # and the voices list
 
 
-def test_the_token_never_reaches_an_error_or_a_stale_reason(upstream):
+def test_the_token_never_reaches_an_error_or_a_stale_reason(upstream, clock):
     get_snapshot()
     for fault in ("401", "403", "429", "500", "html", "truncated", "not-a-list", "drop"):
         upstream.fault = fault
-        age_snapshot(10)
+        clock.shift(10)
         with pytest.raises(Exception) as raised:
             refresh_snapshot()
         assert TEST_TOKEN not in str(raised.value)
@@ -259,11 +261,11 @@ def test_the_token_never_reaches_an_error_or_a_stale_reason(upstream):
         assert TEST_TOKEN not in (upstream_status().last_failure_reason or "")
 
 
-def test_a_restart_while_the_upstream_is_down_still_serves_the_last_snapshot(upstream):
+def test_a_restart_while_the_upstream_is_down_still_serves_the_last_snapshot(upstream, clock):
     first = get_snapshot()
     upstream.fault = "503"
     service.forget_local_state()  # the process restarts; the shared cache keeps its contents
-    age_snapshot(600)
+    clock.shift(600)
 
     snapshot = get_snapshot()
     service.wait_for_refresh()
@@ -272,10 +274,10 @@ def test_a_restart_while_the_upstream_is_down_still_serves_the_last_snapshot(ups
     assert "HTTP 503" in get_snapshot().stale_reason
 
 
-def test_the_status_reports_successes_failures_and_calls(upstream):
+def test_the_status_reports_successes_failures_and_calls(upstream, clock):
     get_snapshot()
     upstream.fault = "500"
-    expire_and_refresh(120)
+    expire_and_refresh(clock, 120)
 
     status = upstream_status()
 
@@ -283,7 +285,7 @@ def test_the_status_reports_successes_failures_and_calls(upstream):
     assert status.failing and status.consecutive_failures == 1
     assert "HTTP 500" in status.last_failure_reason
     assert status.next_retry > timezone.now()
-    assert status.calls_last_minute == 3  # the first read, the voices list, the refresh (500 is not retried)
+    assert status.calls_last_minute == 1  # the refresh (500 is not retried); the first reads were 2 minutes ago
     assert not status.refreshing
 
 

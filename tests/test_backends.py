@@ -15,12 +15,12 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
-from dashboard.agents import service
-from dashboard.agents.service import get_snapshot, refresh_snapshot
+from dashboard.history.models import AgentChange, AgentState
 from dashboard.history.record import record_snapshot
-from dashboard.models import AgentChange, AgentState
 from dashboard.opencx.errors import UpstreamUnavailable
-from tests.conftest import age_snapshot, agent_record
+from dashboard.snapshots import backoff, service, storage
+from dashboard.snapshots.service import get_snapshot, refresh_snapshot
+from tests.conftest import agent_record
 
 pytestmark = [
     pytest.mark.backends,
@@ -67,18 +67,18 @@ def test_a_snapshot_is_stored_in_redis_and_read_back_after_a_restart(upstream):
 
     assert again.version == first.version and len(again.agents) == 30
     assert upstream.calls == 1
-    assert cache.get(service.CURRENT_KEY)["agents"] == 30
+    assert cache.get(storage.CURRENT_KEY)["agents"] == 30
 
 
-def test_a_failed_refresh_backs_off_in_redis(upstream):
+def test_a_failed_refresh_backs_off_in_redis(upstream, clock):
     get_snapshot()
-    age_snapshot(10)
+    clock.shift(10)
     upstream.fault = "500"
 
     with pytest.raises(UpstreamUnavailable, match="HTTP 500"):
         refresh_snapshot()
 
-    failure = cache.get(service.FAILURE_KEY)
+    failure = cache.get(backoff.FAILURE_KEY)
     assert failure["failures"] == 1 and failure["retry_at"] > timezone.now()
 
 
@@ -91,6 +91,6 @@ def test_change_history_records_on_postgresql_with_values_jsonb_refuses():
     revision = record_snapshot([hostile], ids, recorded_at=timezone.now(), source="test")
 
     change = AgentChange.objects.get(revision=revision)
-    assert change.field_names == ["speed", "first_message", "tts_speed_pct"]
+    assert change.field_names == ["speed", "tts_speed_pct", "first_message"]  # in the registry's order
     assert change.after == {"speed": None, "first_message": "nul\ufffdbyte", "tts_speed_pct": 2**70}
     assert AgentState.objects.get(agent_id="agent-1").record["first_message"] == "nul\ufffdbyte"

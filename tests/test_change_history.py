@@ -10,12 +10,13 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from dashboard.agents import service
+from dashboard.history import receivers
 from dashboard.history.diff import line_diff
 from dashboard.history.encoding import StorableJSON
+from dashboard.history.models import AgentChange, AgentState, FleetRevision
 from dashboard.history.record import content_hash, prune, record_snapshot
-from dashboard.models import AgentChange, AgentState, FleetRevision
-from tests.conftest import age_snapshot, agent_record, expire_and_refresh
+from dashboard.snapshots import service
+from tests.conftest import agent_record, expire_and_refresh
 
 pytestmark = pytest.mark.usefixtures("history")
 
@@ -39,16 +40,16 @@ def test_the_first_snapshot_is_the_baseline_and_records_no_changes(upstream, sig
     assert AgentState.objects.count() == 30
 
 
-def test_nothing_is_recorded_when_nothing_changed(upstream, signed_in):
+def test_nothing_is_recorded_when_nothing_changed(upstream, signed_in, clock):
     signed_in.get("/agents/")
-    expire_and_refresh()
-    expire_and_refresh()
+    expire_and_refresh(clock)
+    expire_and_refresh(clock)
 
     assert upstream.calls == 3
     assert FleetRevision.objects.count() == 1
 
 
-def test_a_changed_agent_shows_on_the_changes_page_and_its_timeline_with_old_and_new_values(upstream, signed_in):
+def test_a_changed_agent_shows_on_the_changes_page_and_its_timeline_with_old_and_new_values(upstream, signed_in, clock):
     upstream.set_agents(fleet())
     signed_in.get("/agents/")
     upstream.set_agents(
@@ -57,7 +58,7 @@ def test_a_changed_agent_shows_on_the_changes_page_and_its_timeline_with_old_and
             *fleet()[1:],
         ]
     )
-    expire_and_refresh()
+    expire_and_refresh(clock)
 
     changes = signed_in.get("/changes/").content.decode()
     timeline = signed_in.get("/agents/agent-1/").content.decode()
@@ -69,15 +70,18 @@ def test_a_changed_agent_shows_on_the_changes_page_and_its_timeline_with_old_and
     assert "Model" in changes.split('class="change-fields"')[1]
     entry = timeline.split('id="timeline"')[1]
     assert 'data-field="model"' in entry
-    assert 'class="diff-before text-break">oppie-vox-2<' in entry
-    assert 'class="diff-after text-break">oppie-vox-turbo<' in entry
+    before, after = (
+        entry.split(f'class="diff-{side} text-break">')[1].split("</td>")[0] for side in ("before", "after")
+    )
+    assert ">oppie-vox-2</span>" in before and "badge" in before  # drawn as the model is everywhere
+    assert ">oppie-vox-turbo</span>" in after
 
 
-def test_removed_and_added_agents_show_as_such(upstream, signed_in):
+def test_removed_and_added_agents_show_as_such(upstream, signed_in, clock):
     upstream.set_agents(fleet())
     signed_in.get("/agents/")
     upstream.set_agents([*fleet()[:2], agent_record(id="agent-9", name="Newcomer")])
-    expire_and_refresh()
+    expire_and_refresh(clock)
 
     kinds = dict(AgentChange.objects.values_list("agent_id", "kind"))
     page = signed_in.get("/changes/").content.decode()
@@ -177,11 +181,11 @@ def test_values_databases_refuse_are_stored_readably():
     assert json.loads(text) == {"n": None, "text": "a\ufffdb", "literal": "\\u0000"}
 
 
-def test_hostile_records_are_recorded_without_breaking_the_refresh(upstream, signed_in):
+def test_hostile_records_are_recorded_without_breaking_the_refresh(upstream, signed_in, clock):
     upstream.set_agents(fleet())
     signed_in.get("/agents/")
     upstream.set_agents([agent_record(id="agent-1", name="<script>alert(1)</script>", speed=2**80), 42, {"id": None}])
-    expire_and_refresh()
+    expire_and_refresh(clock)
 
     html = signed_in.get("/changes/?period=all").content.decode()
     timeline = signed_in.get("/agents/agent-1/").content.decode()
@@ -192,15 +196,15 @@ def test_hostile_records_are_recorded_without_breaking_the_refresh(upstream, sig
     assert set(AgentChange.objects.values_list("agent_id", flat=True)) == {"agent-1", "agent-2", "agent-3"}
 
 
-def test_a_failure_to_record_keeps_the_new_snapshot_in_service(upstream, signed_in, monkeypatch, caplog):
+def test_a_failure_to_record_keeps_the_new_snapshot_in_service(upstream, signed_in, monkeypatch, caplog, clock):
     signed_in.get("/agents/")
     upstream.set_agents([agent_record(id="fresh", name="Fresh agent")])
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(service, "record_snapshot", broken)
-    age_snapshot(600)
+    monkeypatch.setattr(receivers, "record_snapshot", broken)
+    clock.shift(600)
     response = signed_in.post("/refresh/", {"next": "/agents/"}, follow=True)
 
     assert "Fresh agent" in response.content.decode()
@@ -286,13 +290,13 @@ def test_history_can_be_switched_off(settings, upstream, signed_in):
     assert "Change history is switched off" in signed_in.get("/changes/").content.decode()
 
 
-def test_refresh_agents_reads_and_records(upstream):
+def test_refresh_agents_reads_and_records(upstream, clock):
     out = StringIO()
     call_command("refresh_agents", stdout=out)
     upstream.set_agents(fleet())
-    age_snapshot(10)
+    clock.shift(10)
     call_command("refresh_agents", stdout=out)
-    age_snapshot(10)
+    clock.shift(10)
     call_command("refresh_agents", stdout=out)
 
     assert out.getvalue().splitlines() == [

@@ -4,7 +4,8 @@ import requests
 
 from dashboard.demo.fleet import demo_fleet
 from dashboard.demo.server import FakeOpenCX
-from dashboard.opencx.schema import MODELS, parse_agents
+from dashboard.fields import parse_agents
+from dashboard.fields.registry import MODELS
 
 
 def test_the_demo_fleet_is_deterministic_and_sized_as_asked():

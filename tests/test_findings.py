@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from dashboard.agents.findings import RULES
 from dashboard.agents.index import FleetIndex
-from dashboard.findings import RULES
-from dashboard.opencx.schema import parse_agents
+from dashboard.fields import parse_agents
 from tests.conftest import agent_record
 from tests.test_agent_list import names
 

@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from dashboard.presentation import enum_badge, moment, relative, text_list, yes_no
+from dashboard.fields.display import enum_badge, moment, relative, text_list, yes_no
+from dashboard.fields.registry import MODELS
 
 
 @pytest.mark.parametrize(
@@ -32,9 +33,9 @@ def test_a_moment_carries_the_exact_utc_time_in_its_tooltip():
 
 
 def test_known_values_get_a_fixed_colour_and_unknown_ones_a_neutral_badge():
-    assert enum_badge("model", "oppie-vox-2") == enum_badge("model", "oppie-vox-2")
-    assert enum_badge("model", "oppie-vox") != enum_badge("model", "oppie-vox-2").replace("oppie-vox-2", "oppie-vox")
-    unknown = enum_badge("model", "<b>oppie-vox-9</b>")
+    assert enum_badge("oppie-vox-2", MODELS) == enum_badge("oppie-vox-2", MODELS)
+    assert enum_badge("oppie-vox", MODELS) != enum_badge("oppie-vox-2", MODELS).replace("oppie-vox-2", "oppie-vox")
+    unknown = enum_badge("<b>oppie-vox-9</b>", MODELS)
     assert "does not know yet" in unknown and "&lt;b&gt;oppie-vox-9&lt;/b&gt;" in unknown
 
 

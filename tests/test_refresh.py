@@ -1,12 +1,12 @@
 """POST /refresh/: read OpenCX now, then go back where the user was."""
 
-from dashboard.agents.service import get_snapshot
-from tests.conftest import TEST_TOKEN, age_snapshot, agent_record
+from dashboard.snapshots.service import get_snapshot
+from tests.conftest import TEST_TOKEN, agent_record
 
 
-def test_refresh_reads_the_upstream_now_and_returns_to_the_page(signed_in, upstream):
+def test_refresh_reads_the_upstream_now_and_returns_to_the_page(signed_in, upstream, clock):
     signed_in.get("/agents/")
-    age_snapshot(10)
+    clock.shift(10)
     upstream.set_agents([agent_record(id="fresh", name="Just added")])
 
     response = signed_in.post("/refresh/", {"next": "/agents/?q=just"})
@@ -19,9 +19,9 @@ def test_refresh_reads_the_upstream_now_and_returns_to_the_page(signed_in, upstr
     assert "Refreshed: 1 agents read from OpenCX just now." in page.content.decode()
 
 
-def test_a_failed_refresh_says_why_and_keeps_the_data(signed_in, upstream):
+def test_a_failed_refresh_says_why_and_keeps_the_data(signed_in, upstream, clock):
     signed_in.get("/agents/")
-    age_snapshot(10)
+    clock.shift(10)
     upstream.fault = "401"
 
     response = signed_in.post("/refresh/", {"next": "/agents/"}, follow=True)

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from dashboard.models import AuditEvent, ShareLink
-from dashboard.sharing import share_url
+from dashboard.access.models import AuditEvent, ShareLink
+from dashboard.access.sharing import share_url
 from tests.conftest import agent_record, expire_and_refresh, user_in
 
 SECRETS = {
@@ -94,7 +94,7 @@ def test_an_operator_can_refresh_and_export_and_exports_are_audited(signed_in, f
     assert refresh.status_code == 302
     assert export.status_code == 200
     rows = json.loads(export.content)
-    assert rows[0]["Custom LLM"] == "llm-secret-endpoint"
+    assert rows[0]["custom_llm"] == "llm-secret-endpoint"
     event = AuditEvent.objects.get(action=AuditEvent.EXPORT)
     assert event.username == "ops" and event.detail.startswith("JSON of 2 agents")
     assert signed_in.get("/status/").status_code == 403  # staff only
@@ -104,7 +104,7 @@ def test_staff_reach_the_status_page_and_the_admin(staff_client, fleet):
     assert staff_client.get("/status/").status_code == 200
     assert staff_client.get("/admin/").status_code == 200
     assert staff_client.get("/admin/auth/user/").status_code == 200
-    assert staff_client.get("/admin/dashboard/auditevent/").status_code == 200
+    assert staff_client.get("/admin/access/auditevent/").status_code == 200
 
 
 def test_an_export_by_someone_allowed_to_export_but_not_to_see_sensitive_fields_hides_them(
@@ -123,12 +123,12 @@ def test_an_export_by_someone_allowed_to_export_but_not_to_see_sensitive_fields_
     assert "hidden" in response.content.decode()
 
 
-def test_the_timeline_hides_changes_to_sensitive_fields_from_viewers(history, viewer_client, fleet):
+def test_the_timeline_hides_changes_to_sensitive_fields_from_viewers(history, viewer_client, fleet, clock):
     viewer_client.get("/agents/")
     fleet.set_agents(
         [agent_record(id="a1", name="Billing EN", **{**SECRETS, "custom_llm": "llm-new-secret"}, speed=2.0)]
     )
-    expire_and_refresh()
+    expire_and_refresh(clock)
 
     html = viewer_client.get("/agents/a1/").content.decode()
 

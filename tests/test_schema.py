@@ -4,7 +4,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from dashboard.opencx.schema import MAX_UUID, NIL_UUID, ParseProblem, PhoneAgent, parse_agents
+from dashboard.fields import ParseProblem, PhoneAgent, parse_agents
+from dashboard.fields.values import MAX_UUID, NIL_UUID
 from tests.conftest import agent_record
 
 

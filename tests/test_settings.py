@@ -13,17 +13,31 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def start(tmp_path, **env: str) -> subprocess.CompletedProcess:
-    """Loads the settings in a fresh interpreter with only the given variables set."""
+    """Starts Django in a fresh interpreter with only the given variables set, and runs the start-up checks."""
     environment = {"PATH": os.environ["PATH"], "DATA_DIR": str(tmp_path), **env}
     return subprocess.run(
         [
             sys.executable,
             "-c",
             "import django; from django.conf import settings; django.setup(); "
+            "from dashboard.checks import stop_on_errors; stop_on_errors(); "
             "print(settings.DEMO_MODE, settings.OPENCX_CACHE_TTL, settings.OPENCX_API_URL)",
         ],
         cwd=ROOT,
         env={**environment, "DJANGO_SETTINGS_MODULE": "dashboard.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def manage(tmp_path, *arguments: str, **env: str) -> subprocess.CompletedProcess:
+    environment = {"PATH": os.environ["PATH"], "DATA_DIR": str(tmp_path), **env}
+    return subprocess.run(
+        [sys.executable, "manage.py", *arguments],
+        cwd=ROOT,
+        env=environment,
         capture_output=True,
         text=True,
         timeout=60,
@@ -56,10 +70,38 @@ def test_a_token_turns_demo_mode_off(tmp_path):
     ],
 )
 def test_bad_configuration_stops_start_up_naming_the_variable(tmp_path, env, message):
-    result = start(tmp_path, **env)
+    served = start(tmp_path, **env)  # as the WSGI start runs them
+    checked = manage(tmp_path, "check", **env)
+    migrated = manage(tmp_path, "migrate", **env)
+
+    for result in (served, checked, migrated):
+        assert result.returncode != 0
+        assert message in result.stderr
+
+
+def test_loading_the_settings_writes_no_file(tmp_path):
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+
+    result = subprocess.run(
+        [sys.executable, "-c", "import dashboard.settings"],
+        cwd=ROOT,
+        env={"PATH": os.environ["PATH"], "DATA_DIR": str(data_dir)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert list(data_dir.iterdir()) == []
+
+
+def test_a_missing_data_directory_is_named(tmp_path):
+    result = manage(tmp_path / "nowhere", "check")
 
     assert result.returncode != 0
-    assert message in result.stderr
+    assert "DATA_DIR" in result.stderr and "does not exist" in result.stderr
 
 
 def test_production_settings_start_with_a_key_and_hosts(tmp_path):

@@ -3,8 +3,8 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from dashboard.accounts import DEMO_EMAIL, sync_demo_account
-from dashboard.models import AuditEvent
+from dashboard.access.models import AuditEvent
+from dashboard.demo.accounts import DEMO_EMAIL, sync_demo_account
 
 
 @pytest.mark.parametrize("url", ["/", "/agents/", "/agents/x/", "/problems/", "/admin/"])

@@ -2,8 +2,8 @@
 
 import pytest
 
-from dashboard.agents import service
-from dashboard.agents.service import SnapshotUnavailable, get_snapshot
+from dashboard.snapshots import service
+from dashboard.snapshots.service import SnapshotUnavailable, get_snapshot
 from tests.conftest import TEST_TOKEN, expire_and_refresh, user_in
 
 
@@ -13,10 +13,10 @@ def staff(client, django_user_model):
     return client
 
 
-def test_staff_see_the_upstream_figures(staff, upstream):
+def test_staff_see_the_upstream_figures(staff, upstream, clock):
     get_snapshot()
     upstream.fault = "503"
-    expire_and_refresh()
+    expire_and_refresh(clock)
 
     html = staff.get("/status/").content.decode()
 
@@ -24,7 +24,8 @@ def test_staff_see_the_upstream_figures(staff, upstream):
     assert "30 agents" in html
     assert "failed with HTTP 503" in html
     assert 'Failures in a row</dt><dd class="col-sm-7">1<' in html
-    assert "4 of 30 allowed" in html  # the first read, the voices list, the refresh and one immediate retry
+    # The refresh and one immediate retry; the first read and the voices list were ten minutes ago.
+    assert "2 of 30 allowed" in html
     assert TEST_TOKEN not in html
 
 
@@ -36,7 +37,9 @@ def test_the_status_page_is_for_staff_only(signed_in, client, upstream):
     assert b'href="/status/"' not in signed_in.get("/agents/").content
 
 
-def test_readyz_is_unavailable_before_any_data_and_starts_the_first_read_without_waiting(client, upstream):
+def test_readyz_is_unavailable_before_any_data_and_starts_the_first_read_without_waiting(
+    client, upstream, background_refreshes
+):
     upstream.fault, upstream.slow_seconds = "slow", 0.3
 
     response = client.get("/readyz")
@@ -57,12 +60,12 @@ def test_readyz_does_not_call_upstream_while_data_is_fresh(client, upstream):
     assert upstream.calls == 1
 
 
-def test_readyz_reports_ok_then_stale(client, upstream):
+def test_readyz_reports_ok_then_stale(client, upstream, clock):
     get_snapshot()
     assert client.get("/readyz").json()["status"] == "ok"
 
     upstream.fault = "500"
-    expire_and_refresh()
+    expire_and_refresh(clock)
     body = client.get("/readyz").json()
 
     assert client.get("/readyz").status_code == 200
@@ -79,7 +82,7 @@ def demo(settings):
     settings.DEMO_FAULT = ""
 
 
-def test_staff_can_make_the_demo_upstream_misbehave_and_back(staff, demo):
+def test_staff_can_make_the_demo_upstream_misbehave_and_back(staff, demo, clock):
     get_snapshot()
 
     response = staff.post("/status/demo-fault/", {"fault": "401"}, follow=True)
@@ -87,7 +90,7 @@ def test_staff_can_make_the_demo_upstream_misbehave_and_back(staff, demo):
 
     assert "The demo upstream now rejects the token (HTTP 401)" in response.content.decode()
     assert "reused" in refreshed.content.decode() or "rejected the token" in refreshed.content.decode()
-    expire_and_refresh()
+    expire_and_refresh(clock)
     assert "rejected the token" in staff.get("/agents/").content.decode()
 
     staff.post("/status/demo-fault/", {"fault": ""})

@@ -2,7 +2,7 @@
 
 import pytest
 
-from dashboard.agents import service
+from dashboard.snapshots import service
 from tests.conftest import TEST_TOKEN, expire_and_refresh
 
 # fault -> (message shown, upstream requests one read makes). With the tests' 1 s budget a
@@ -42,11 +42,13 @@ def test_a_cold_start_failure_is_a_503_page_that_says_what_to_do(signed_in, upst
 
 
 @pytest.mark.parametrize(("fault", "expected"), FAULTS.items())
-def test_with_an_earlier_snapshot_every_page_still_works_with_a_stale_banner(signed_in, upstream, fault, expected):
+def test_with_an_earlier_snapshot_every_page_still_works_with_a_stale_banner(
+    signed_in, upstream, fault, expected, clock
+):
     message, requests = expected
     agent_id = service.get_snapshot().agents[0].id
     upstream.fault = fault
-    expire_and_refresh(600)
+    expire_and_refresh(clock, 600)
 
     for url in [*PAGES, f"/agents/{agent_id}/"]:
         response = signed_in.get(url)

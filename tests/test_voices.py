@@ -4,9 +4,9 @@ from datetime import timedelta
 
 import pytest
 
-from dashboard.agents import service
-from dashboard.agents.service import get_snapshot
 from dashboard.opencx.voices import parse_voices
+from dashboard.snapshots import voices
+from dashboard.snapshots.service import get_snapshot
 from tests.conftest import agent_record, expire_and_refresh
 
 VOICES = [{"id": "vx_aria", "name": "Aria", "provider": "opencx"}, {"id": "vx_otto", "name": "Otto"}]
@@ -52,7 +52,7 @@ def test_voices_show_by_name_beside_their_id(signed_in, fleet):
 
     assert 'Aria <span class="font-monospace text-body-secondary small">vx_aria</span>' in listing
     assert '<span class="font-monospace">vx_unlisted</span>' in listing
-    assert 'id="agent-voice">Aria <span class="font-monospace text-body-secondary small">vx_aria</span>' in detail
+    assert 'id="field-voice_id">Aria <span class="font-monospace text-body-secondary small">vx_aria</span>' in detail
 
 
 def test_agents_can_be_filtered_and_found_by_voice_name(signed_in, fleet):
@@ -88,23 +88,23 @@ def test_without_a_usable_voices_list_everything_works_with_ids(signed_in, fleet
     assert get_snapshot().stale_reason is None
 
 
-def test_voice_names_are_read_at_most_hourly(signed_in, fleet):
+def test_voice_names_are_read_at_most_hourly(signed_in, fleet, clock):
     fleet.set_voices(VOICES)
     signed_in.get("/agents/")
     fleet.set_voices([])
-    expire_and_refresh()
-    expire_and_refresh()
+    expire_and_refresh(clock)
+    expire_and_refresh(clock)
 
     assert (fleet.calls, fleet.voice_calls) == (3, 1)
     assert get_snapshot().voice_name("vx_aria") == "Aria"
 
 
-def test_a_failed_read_of_the_voices_keeps_the_names_last_read(signed_in, fleet, monkeypatch):
+def test_a_failed_read_of_the_voices_keeps_the_names_last_read(signed_in, fleet, monkeypatch, clock):
     fleet.set_voices(VOICES)
     signed_in.get("/agents/")
-    monkeypatch.setattr(service, "VOICES_PERIOD", timedelta(0))
+    monkeypatch.setattr(voices, "VOICES_PERIOD", timedelta(0))
     fleet._bodies["/phone/voices"] = b"<html>gateway error</html>"
-    expire_and_refresh()
+    expire_and_refresh(clock)
 
     assert fleet.voice_calls == 2
     assert get_snapshot().voice_name("vx_aria") == "Aria"

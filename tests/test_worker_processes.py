@@ -19,7 +19,7 @@ CLEAR_CACHE = "import django; django.setup(); from django.core.cache import cach
 READ = """
 import json, django
 django.setup()
-from dashboard.agents import service
+from dashboard.snapshots import service
 served = service.get_snapshot()
 service.wait_for_refresh()
 print(json.dumps({"version": served.version, "stale": service.get_snapshot().stale_reason}))

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from dashboard.columns import DEFAULT_COLUMNS
+from dashboard.fields import OPENCX_FIELDS
 
 from .models import BenchAgent
 
@@ -9,7 +9,7 @@ from .models import BenchAgent
 class BenchAgentAdmin(admin.ModelAdmin):
     """The admin changelist the agent list is measured against: same columns, search, filters, page size."""
 
-    list_display = DEFAULT_COLUMNS  # the agent list's own default columns, so the pages compare
+    list_display = OPENCX_FIELDS.default_columns  # the agent list's own default columns, so the pages compare
     search_fields = ("name", "phone_number", "agent_id")
     list_filter = ("type", "model", "stt_model", "recording_enabled", "failover")
     list_per_page = 50

@@ -1,1 +1,2 @@
-"""The agents service (cache, single flight, staleness) and the `Snapshot` it returns."""
+"""The agent pages: the overview, the list (filters, columns, sort, pages, exports), an agent's
+page, compare, findings, parse problems and shared views."""

@@ -3,99 +3,49 @@
 A set of agents is a Python int used as a bitmask (bit i = the snapshot's i-th agent): AND, OR
 and `int.bit_count()` run in C over all agents at once, so combining filters and counting every
 facet value under the other active filters costs microseconds, not a pass over the fleet.
-Everything is built lazily, once per snapshot, and shared by every request in the process.
+Everything is derived from the field registry, built lazily, once per snapshot, and shared by
+every request in the process (`index_of`).
 """
 
-import re
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime
 from functools import cached_property
 from typing import Any
 
-from dashboard.findings import SEVERITIES, Fleet, Rule, enabled_rules
-from dashboard.opencx.schema import PhoneAgent
+from dashboard.fields import Column, FieldRegistry, PhoneAgent, active_registry
+from dashboard.fields.kinds import Phone, Voice
+from dashboard.fields.registry import Facet, Presence, Range, YesNo
+from dashboard.snapshots.snapshot import Snapshot
 
-# field -> how to read its values from an agent (several for list fields; None = not set)
-FACETS: dict[str, Callable[[PhoneAgent], Iterable[str | None]]] = {
-    "type": lambda agent: (agent.type,),
-    "model": lambda agent: (agent.model,),
-    "stt_model": lambda agent: (agent.stt_model,),
-    "background_noise_preset": lambda agent: (agent.background_noise_preset,),
-    "language": lambda agent: agent.language or (None,),
-    # The exact combination, so every agent counts once ("en + es").
-    "language_set": lambda agent: (" + ".join(agent.language) or None,),
-    "accent": lambda agent: (agent.accent,),
-    "voice_id": lambda agent: (agent.voice_id,),
-}
-BOOLEANS: dict[str, Callable[[PhoneAgent], bool | None]] = {
-    "interruptible": lambda agent: agent.interruptible,
-    "manual_mode": lambda agent: agent.manual_mode,
-    "recording_enabled": lambda agent: agent.recording_enabled,
-    "use_org_knowledgebase": lambda agent: agent.use_org_knowledgebase,
-}
-# Optional settings: set or not. An empty list or text counts as not set.
-PRESENCE: dict[str, Callable[[PhoneAgent], object]] = {
-    "failover": lambda agent: agent.failover_transfer_destination_id,
-    "handoff": lambda agent: agent.handoff_phone_number,
-    "webhook": lambda agent: agent.data_collection_webhook_url,
-    "custom_llm": lambda agent: agent.custom_llm,
-    "flow": lambda agent: agent.flow,
-    "first_message": lambda agent: agent.first_message,
-    "phone": lambda agent: agent.phone_number,
-}
-NUMBERS: dict[str, Callable[[PhoneAgent], float | None]] = {
-    "speed": lambda agent: agent.speed,
-    "tts_speed_pct": lambda agent: agent.tts_speed_pct,
-}
-MOMENTS: dict[str, Callable[[PhoneAgent], datetime | None]] = {
-    "created_at": lambda agent: agent.created_at,
-    "updated_at": lambda agent: agent.updated_at,
-}
+from .findings import SEVERITIES, Fleet, Rule, enabled_rules
 
 
-# The text fields the search box looks in.
-SEARCHED_TEXT = (
-    "id",
-    "name",
-    "phone_number",
-    "handoff_phone_number",
-    "org_id",
-    "voice_id",
-    "accent",
-    "custom_llm",
-    "first_message",
-    "provider_external_id",
-    "failover_transfer_destination_id",
-    "data_collection_webhook_url",
-)
-SEARCHED_LISTS = ("instructions", "stt_keyterms")
-
-
-def _searchable_text(agent: PhoneAgent, hidden: frozenset[str] = frozenset()) -> str:
-    """Every text field of an agent but the `hidden` ones, case-folded, for the search box."""
-    parts = [getattr(agent, name) for name in SEARCHED_TEXT if name not in hidden]
-    for name in SEARCHED_LISTS:
-        if name not in hidden:
-            parts.extend(getattr(agent, name) or ())
-    return "\n".join(part for part in parts if part).casefold()
-
-
-def _digits(agent: PhoneAgent) -> str:
-    return "\n".join(re.sub(r"\D", "", number) for number in (agent.phone_number, agent.handoff_phone_number) if number)
+def index_of(snapshot: Snapshot) -> "FleetIndex":
+    """The snapshot's index, built on first use and kept with the snapshot."""
+    return snapshot.derived(
+        "fleet-index", lambda snapshot: FleetIndex(snapshot.agents, snapshot.voice_names, active_registry())
+    )
 
 
 class FleetIndex:
     """Bitmasks and sort orders over one snapshot's agents (in the snapshot's order)."""
 
-    def __init__(self, agents: Sequence[PhoneAgent], voice_names: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        agents: Sequence[PhoneAgent],
+        voice_names: Mapping[str, str] | None = None,
+        registry: FieldRegistry | None = None,
+    ) -> None:
         self.agents = agents
         self.voice_names = voice_names or {}
+        self.registry = registry or active_registry()
         self.everyone = (1 << len(agents)) - 1
         self._lock = threading.Lock()
-        self._orders: dict[str, tuple[list[int], list[int]]] = {}
+        # column key -> (positions with a value, in order; positions without one; rank of each position)
+        self._orders: dict[str, tuple[list[int], list[int], list[int | None]]] = {}
         self._search_texts: dict[frozenset[str], list[str]] = {}
+        self._digits: dict[frozenset[str], list[str]] = {}
 
     def mask(self, positions: Iterable[int]) -> int:
         """The bitmask with these positions set. Linear: one parse of a '0'/'1' string, no big-int loop."""
@@ -108,31 +58,68 @@ class FleetIndex:
     def where(self, accept: Callable[[PhoneAgent], bool]) -> int:
         return self.mask(position for position, agent in enumerate(self.agents) if accept(agent))
 
+    # --- filters, by their query parameter ------------------------------------------------------
+
     @cached_property
     def facets(self) -> dict[str, dict[str | None, int]]:
-        """field -> value (None: not set) -> the agents having it."""
-        found: dict[str, dict[str | None, list[int]]] = {name: defaultdict(list) for name in FACETS}
-        for position, agent in enumerate(self.agents):
-            for name, read in FACETS.items():
-                for value in set(read(agent)):
-                    found[name][value].append(position)
-        return {name: {value: self.mask(where) for value, where in values.items()} for name, values in found.items()}
+        """Facet parameter -> value (None: not set) -> the agents having it."""
+        declared = [(field, facet) for field, facet in self.registry.filters if isinstance(facet, Facet)]
+        found: dict[str, dict[str | None, list[int]]] = {facet.parameter: defaultdict(list) for _, facet in declared}
+        for field, facet in declared:
+            values = found[facet.parameter]
+            read, kind = field.read, field.kind
+            for position, agent in enumerate(self.agents):
+                these = tuple(kind.facet_values(read(agent)))
+                if facet.combination:
+                    these = (" + ".join(value for value in these if value) or None,)
+                for value in set(these):
+                    values[value].append(position)
+        return {
+            parameter: {value: self.mask(where) for value, where in values.items()}
+            for parameter, values in found.items()
+        }
 
     @cached_property
     def booleans(self) -> dict[str, dict[bool, int]]:
-        """field -> True/False -> the agents with that value (not set is in neither)."""
+        """Yes/no parameter -> True/False -> the agents with that value (not set is in neither)."""
         return {
-            name: {flag: self.where(lambda agent, read=read, flag=flag: read(agent) is flag) for flag in (True, False)}
-            for name, read in BOOLEANS.items()
+            declared.parameter: {
+                flag: self.where(lambda agent, read=field.read, flag=flag: read(agent) is flag)
+                for flag in (True, False)
+            }
+            for field, declared in self.registry.filters
+            if isinstance(declared, YesNo)
         }
 
     @cached_property
     def present(self) -> dict[str, int]:
-        """setting -> the agents where it is set (an empty text, list or object counts as not set)."""
+        """Has/has-not parameter -> the agents where the setting is set."""
         return {
-            name: self.where(lambda agent, read=read: read(agent) not in (None, "", (), [], {}))
-            for name, read in PRESENCE.items()
+            declared.parameter: self.where(lambda agent, field=field: field.kind.is_set(field.read(agent)))
+            for field, declared in self.registry.filters
+            if isinstance(declared, Presence)
         }
+
+    @cached_property
+    def ranges(self) -> dict[tuple[str, str], Any]:
+        """(low, high) parameters -> the field they bound."""
+        return {
+            (declared.low, declared.high): field
+            for field, declared in self.registry.filters
+            if isinstance(declared, Range)
+        }
+
+    def within(self, bounds: tuple[str, str], low: Any, high: Any) -> int:
+        """The agents whose value of the field `bounds` names lies in [low, high] (either bound may be None)."""
+        read = self.ranges[bounds].read
+
+        def inside(agent: PhoneAgent) -> bool:
+            value = read(agent)
+            return value is not None and (low is None or value >= low) and (high is None or value <= high)
+
+        return self.where(inside)
+
+    # --- search -------------------------------------------------------------------------------
 
     def _texts(self, hidden: frozenset[str]) -> list[str]:
         """The search text of every agent; those who may not see some fields cannot find by them."""
@@ -142,35 +129,42 @@ class FleetIndex:
             return self._search_texts[hidden]
 
     def _build_texts(self, hidden: frozenset[str]) -> list[str]:
+        fields = [field for field in self.registry.searched if field.name not in hidden]
         names = self.voice_names
-        texts = [_searchable_text(agent, hidden) for agent in self.agents]
-        if names:  # a voice is found by its name too
-            for position, agent in enumerate(self.agents):
-                if agent.voice_id in names:
-                    texts[position] += "\n" + names[agent.voice_id].casefold()
+        texts = []
+        for agent in self.agents:
+            parts: list[str] = []
+            for field in fields:
+                value = field.read(agent)
+                if value is not None:
+                    parts.extend(field.kind.texts(value))
+                    if names and isinstance(field.kind, Voice) and value in names:
+                        parts.append(names[value])  # a voice is found by its name too
+            texts.append("\n".join(parts).casefold())
         return texts
 
-    @cached_property
-    def _phone_digits(self) -> list[str]:
-        return [_digits(agent) for agent in self.agents]
+    def _phone_digits(self, hidden: frozenset[str]) -> list[str]:
+        with self._lock:
+            if hidden not in self._digits:
+                phones = [
+                    field
+                    for field in self.registry.searched
+                    if isinstance(field.kind, Phone) and field.name not in hidden
+                ]
+                self._digits[hidden] = [
+                    "\n".join(Phone.digits(field.read(agent)) for field in phones) for agent in self.agents
+                ]
+            return self._digits[hidden]
 
     def matching_text(self, needle: str, digits: str = "", hidden: frozenset[str] = frozenset()) -> int:
         """The agents whose text (but the `hidden` fields) holds `needle` (case-folded), or whose
         phone numbers hold `digits`."""
         hits = [position for position, text in enumerate(self._texts(hidden)) if needle in text]
         if digits:
-            hits += [position for position, numbers in enumerate(self._phone_digits) if digits in numbers]
+            hits += [position for position, numbers in enumerate(self._phone_digits(hidden)) if digits in numbers]
         return self.mask(hits)
 
-    def within(self, field: str, low: Any, high: Any) -> int:
-        """The agents whose number or moment `field` lies in [low, high] (either bound may be None)."""
-        read = NUMBERS.get(field) or MOMENTS[field]
-
-        def inside(agent: PhoneAgent) -> bool:
-            value = read(agent)
-            return value is not None and (low is None or value >= low) and (high is None or value <= high)
-
-        return self.where(inside)
+    # --- findings -----------------------------------------------------------------------------
 
     @cached_property
     def fleet(self) -> Fleet:
@@ -190,15 +184,47 @@ class FleetIndex:
         tripped = [found for found in enabled_rules() if found.applies(agent, fleet)]
         return sorted(tripped, key=lambda found: SEVERITIES.index(found.severity))
 
-    def order(self, key: Callable[[PhoneAgent], Any], name: str, *, descending: bool = False) -> list[int]:
-        """Positions sorted by `key` with missing values last either way; sorted once per column."""
+    # --- sorting ------------------------------------------------------------------------------
+
+    def _order(self, column: Column) -> tuple[list[int], list[int], list[int | None]]:
+        """A column's order, computed once: positions with a value sorted, those without, and each
+        position's rank (equal values share one), for sorting by several columns."""
         with self._lock:
-            if name not in self._orders:
-                keyed = [(key(agent), position) for position, agent in enumerate(self.agents)]
+            if column.key not in self._orders:
+                keyed = [(column.sort_key(agent), position) for position, agent in enumerate(self.agents)]
                 present = sorted((pair for pair in keyed if pair[0] is not None), key=lambda pair: pair[0])
-                self._orders[name] = ([p for _, p in present], [p for value, p in keyed if value is None])
-            present, missing = self._orders[name]
-        return (present[::-1] if descending else present) + missing
+                ranks: list[int | None] = [None] * len(self.agents)
+                rank, previous = -1, object()
+                for value, position in present:
+                    if value != previous:
+                        rank, previous = rank + 1, value
+                    ranks[position] = rank
+                self._orders[column.key] = (
+                    [position for _, position in present],
+                    [position for value, position in keyed if value is None],
+                    ranks,
+                )
+            return self._orders[column.key]
+
+    def sort(self, mask: int, keys: Sequence[tuple[Column, bool]]) -> list[int]:
+        """The positions in `mask`, sorted by the columns in `keys` (column, descending), most
+        significant first; missing values last either way, ties in the snapshot's order."""
+        if not keys:
+            return positions(mask)
+        if len(keys) == 1:
+            column, descending = keys[0]
+            present, missing, _ = self._order(column)
+            return selected(mask, (present[::-1] if descending else present) + missing)
+        orders = [(self._order(column)[2], descending) for column, descending in keys]
+
+        def key(position: int) -> tuple[tuple[bool, int], ...]:
+            parts = []
+            for ranks, descending in orders:
+                rank = ranks[position]
+                parts.append((True, 0) if rank is None else (False, -rank if descending else rank))
+            return tuple(parts)
+
+        return sorted(positions(mask), key=key)
 
 
 def positions(mask: int) -> list[int]:

@@ -1,4 +1,4 @@
-"""The demo upstream: one fake OpenCX API per process, started on first use.
+"""The demo upstream: one fake OpenCX API per process, started on first use, read in demo mode.
 
 Which fault it shows is kept in the shared cache, so the staff control on the status page
 reaches every worker process; `DEMO_FAULT` sets it at start.
@@ -9,6 +9,8 @@ import threading
 
 from django.conf import settings
 from django.core.cache import cache
+
+from dashboard.snapshots.upstream import Upstream
 
 from .fleet import demo_fleet, demo_voices
 from .server import FAULTS, FakeOpenCX
@@ -33,6 +35,14 @@ def demo_upstream() -> FakeOpenCX:
             _running = fake.start()
         _running.fault = demo_fault()
         return _running
+
+
+def demo_provider() -> Upstream | None:
+    """The demo's fake API, in demo mode; None otherwise (the configured OpenCX is read)."""
+    if not settings.DEMO_MODE:
+        return None
+    fake = demo_upstream()
+    return Upstream(fake.url, fake.token, "demo")
 
 
 def demo_fault() -> str | None:

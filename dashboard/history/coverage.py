@@ -5,7 +5,7 @@ from datetime import datetime
 
 from django.conf import settings
 
-from dashboard.models import AgentState, FleetRevision
+from .models import AgentState, FleetRevision
 
 
 @dataclass(frozen=True, slots=True)

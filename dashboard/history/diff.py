@@ -12,22 +12,19 @@ from typing import Any
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from dashboard import presentation
-from dashboard.columns import COLUMNS
-from dashboard.models import AgentChange
-from dashboard.opencx.flow import flow_outline
-from dashboard.opencx.schema import FIELDS
-from dashboard.presentation import HIDDEN_BADGE
+from dashboard.fields import active_registry, display
+from dashboard.fields.flow import flow_outline
+from dashboard.fields.registry import UNDECLARED
+from dashboard.fields.values import FieldError
 
-# Upstream field name -> what the pages call it.
-FIELD_LABELS: dict[str, str] = {key: COLUMNS[attribute].label for key, (attribute, _) in FIELDS.items()}
-FIELD_LABELS["flow"] = "Flow"
-LINE_FIELDS = {"instructions", "stt_keyterms", "language", "actionIds", "data_collection_fields", "flow"}
+from .models import AgentChange
+
 CONTEXT = 2  # unchanged lines kept around each change
 
 
 def field_label(field: str) -> str:
-    return FIELD_LABELS.get(field, field)
+    """What the pages call an upstream field; a field the registry does not know, by its name."""
+    return active_registry().label(field)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +51,7 @@ def field_diffs(change: AgentChange, hidden: frozenset[str] = frozenset()) -> li
     """The differences a changed agent's entry records, one per field; `hidden` (upstream keys) withheld."""
     before, after = change.before or {}, change.after or {}
     return [
-        FieldDiff(field, field_label(field), HIDDEN_BADGE, HIDDEN_BADGE, None)
+        FieldDiff(field, field_label(field), display.HIDDEN_BADGE, display.HIDDEN_BADGE, None)
         if field in hidden
         else _field_diff(field, before.get(field), after.get(field))
         for field in change.field_names
@@ -63,24 +60,23 @@ def field_diffs(change: AgentChange, hidden: frozenset[str] = frozenset()) -> li
 
 def _field_diff(field: str, old: Any, new: Any) -> FieldDiff:
     lines = None
-    if field in LINE_FIELDS or isinstance(old, list | dict) or isinstance(new, list | dict):
+    if active_registry().kind_of(field).lines or isinstance(old, list | dict) or isinstance(new, list | dict):
         lines = line_diff(_lines(field, old), _lines(field, new))
-    return FieldDiff(field, field_label(field), show(old), show(new), lines)
+    return FieldDiff(field, field_label(field), show(field, old), show(field, new), lines)
 
 
-def show(value: Any) -> SafeString:
-    """A recorded upstream value as escaped HTML."""
+def show(field: str, value: Any) -> SafeString:
+    """A recorded upstream value as the rest of the dashboard draws that field; as sent if it does not parse."""
     if value is None:
-        return presentation.DASH
-    if isinstance(value, bool):
-        return presentation.yes_no(value)
-    if isinstance(value, str):
-        return format_html("{}", value) if value else format_html('<span class="text-body-secondary">empty</span>')
-    if isinstance(value, list) and all(isinstance(item, str) for item in value):
-        return presentation.text_list(value)
-    if isinstance(value, int | float):
-        return format_html("{}", value)
-    return format_html('<code class="text-break">{}</code>', json.dumps(value, ensure_ascii=False)[:2000])
+        return display.DASH
+    if value == "":
+        return format_html('<span class="text-body-secondary">empty</span>')
+    kind = active_registry().kind_of(field)
+    try:
+        parsed = kind.parse(value)
+    except FieldError:
+        kind, parsed = UNDECLARED, value
+    return kind.show(parsed, full=True)
 
 
 def _lines(field: str, value: Any) -> list[str]:

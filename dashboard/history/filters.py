@@ -7,9 +7,9 @@ from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 
-from dashboard.models import AgentChange
+from dashboard.fields import active_registry
 
-from .diff import FIELD_LABELS
+from .models import AgentChange
 
 PERIODS = {"1h": timedelta(hours=1), "24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30)}
 PERIOD_LABELS = {
@@ -26,7 +26,7 @@ class ChangeFilterForm(forms.Form):
     period = forms.ChoiceField(choices=PERIOD_LABELS.items(), required=False)
     since = forms.DateTimeField(required=False, label="From (UTC)")
     until = forms.DateTimeField(required=False, label="To (UTC)")
-    field = forms.ChoiceField(choices=[("", "Any field"), *FIELD_LABELS.items()], required=False)
+    field = forms.ChoiceField(required=False)
     agent = forms.CharField(required=False, max_length=200, label="Agent name or id")
     kind = forms.ChoiceField(choices=[("", "Any change"), *AgentChange.KINDS], required=False)
 
@@ -35,6 +35,10 @@ class ChangeFilterForm(forms.Form):
             data = data.copy()
             data["period"] = DEFAULT_PERIOD
         super().__init__(data)
+        self.fields["field"].choices = [
+            ("", "Any field"),
+            *((field.upstream_key, field.label) for field in active_registry().fields),
+        ]
         for field in self.fields.values():
             select = isinstance(field, forms.ChoiceField)
             field.widget.attrs["class"] = "form-select form-select-sm" if select else "form-control form-control-sm"

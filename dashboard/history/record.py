@@ -17,14 +17,15 @@ import orjson
 from django.conf import settings
 from django.db import transaction
 
-from dashboard.models import AgentChange, AgentState, FleetRevision
-from dashboard.opencx.schema import FIELDS, bulk_allocation
+from dashboard.fields import active_registry
+from dashboard.fields.values import bulk_allocation
+
+from .models import AgentChange, AgentState, FleetRevision
 
 logger = logging.getLogger(__name__)
 
 # Ids per `IN (...)` query: far below every database's limit on query parameters.
 CHUNK = 500
-_FIELD_ORDER = {key: position for position, key in enumerate(["id", *FIELDS])}
 
 
 def content_hash(record: dict[str, Any]) -> str:
@@ -40,7 +41,8 @@ def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     """The fields whose values differ, in the schema's order, then unknown ones alphabetically."""
     keys = (before.keys() | after.keys()) - {"id"}
     changed = [key for key in keys if _canonical(before.get(key)) != _canonical(after.get(key))]
-    return sorted(changed, key=lambda key: (_FIELD_ORDER.get(key, len(_FIELD_ORDER)), key))
+    order = {field.upstream_key: position for position, field in enumerate(active_registry().fields)}
+    return sorted(changed, key=lambda key: (order.get(key, len(order)), key))
 
 
 def _canonical(value: Any) -> bytes:

@@ -20,8 +20,8 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import MaxRetryError, ReadTimeoutError, ResponseError
 from urllib3.util.retry import Retry
 
+from .bulk import bulk_allocation
 from .errors import BadResponse, RateLimited, TokenRejected, UpstreamUnavailable
-from .schema import bulk_allocation
 
 logger = logging.getLogger(__name__)
 

@@ -183,7 +183,7 @@ def test_a_detail_page_shows_every_group_and_back_keeps_the_filters(fleet, signe
         "Data collection & recording",
     ):
         expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
-    expect(page.locator("#instructions li")).to_have_count(2)
+    expect(page.locator("#field-instructions li")).to_have_count(2)
 
     page.get_by_role("link", name="← Back to list").click()
     expect(page).to_have_url(re.compile(r"/agents/\?model=oppie-vox-2&sort=-name$"))
@@ -224,17 +224,15 @@ def test_hostile_upstream_text_is_shown_as_text_and_never_runs(hostile_fleet, si
     page.goto("/agents/")
     expect(page.locator("a.agent-link")).to_have_text(hostile)
     page.locator("a.agent-link").click()
-    expect(page.locator("#instructions li")).to_have_text(hostile)
+    expect(page.locator("#field-instructions li")).to_have_text(hostile)
 
     assert page.evaluate("window.__pwned") is None
 
 
-def test_the_refresh_button_reads_again_and_says_so(signed_in_page: Page, upstream):
+def test_the_refresh_button_reads_again_and_says_so(signed_in_page: Page, upstream, clock):
     page = signed_in_page
     upstream.set_agents([agent_record(id="new", name="Brand new agent")])
-    from tests.conftest import age_snapshot
-
-    age_snapshot(10)
+    clock.shift(10)
     page.get_by_role("button", name="Refresh").click()
 
     expect(page.get_by_role("status").filter(has_text="Refreshed: 1 agents")).to_be_visible()

@@ -66,11 +66,11 @@ def five_agents(upstream):
 
 def test_a_change_in_the_upstream_shows_on_the_changes_page_and_in_the_timeline(
     one_agent, upstream, signed_in_page: Page
-):
+, clock):
     upstream.set_agents(
         [agent_record(id="a1", name="Billing EN", instructions=["Be brief.", "Say goodbye."], speed=1.3)]
     )
-    expire_and_refresh()
+    expire_and_refresh(clock)
 
     page = signed_in_page
     page.get_by_role("link", name="Changes", exact=True).click()

@@ -1,0 +1,193 @@
+"""Configuration findings: named rules applied to every agent of a snapshot.
+
+A rule is one small function, registered with its id, severity, a one-line explanation and what
+to do about it. Adding a rule is adding one function here and one test. `FINDINGS_DISABLED`
+(comma-separated ids) switches rules off.
+"""
+
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from dashboard.fields import PhoneAgent
+from dashboard.fields.registry import MODELS, STT_MODELS
+
+E164 = re.compile(r"\+[1-9]\d{6,14}")
+SEVERITIES = ("error", "warning", "info")
+# A sensible text-to-speech speed adjustment, in percent either way.
+TTS_SPEED_LIMIT = 50
+
+
+@dataclass(frozen=True, slots=True)
+class Fleet:
+    """What a rule may need to know beyond the agent itself."""
+
+    phone_counts: Counter
+    now: datetime
+    stale_after: timedelta
+
+    @classmethod
+    def of(cls, agents: Sequence[PhoneAgent]) -> "Fleet":
+        return cls(
+            phone_counts=Counter(agent.phone_number for agent in agents if agent.phone_number),
+            now=timezone.now(),
+            stale_after=timedelta(days=settings.FINDINGS_STALE_DAYS),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    severity: str
+    explanation: str
+    remedy: str
+    applies: Callable[[PhoneAgent, Fleet], bool]
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(rule_id: str, severity: str, explanation: str, remedy: str) -> Callable:
+    def register(applies: Callable[[PhoneAgent, Fleet], bool]) -> Callable[[PhoneAgent, Fleet], bool]:
+        RULES[rule_id] = Rule(rule_id, severity, explanation, remedy, applies)
+        return applies
+
+    return register
+
+
+def enabled_rules() -> list[Rule]:
+    disabled = set(settings.FINDINGS_DISABLED)
+    return [found for found in RULES.values() if found.id not in disabled]
+
+
+@rule(
+    "outbound-without-number",
+    "error",
+    "Outbound agent without a phone number.",
+    "Assign a number in OpenCX: outbound calls need one to call from.",
+)
+def outbound_without_number(agent: PhoneAgent, fleet: Fleet) -> bool:
+    return agent.type == "outbound" and not agent.phone_number
+
+
+@rule(
+    "no-failover",
+    "warning",
+    "No failover destination.",
+    "Set a failover transfer destination so calls reach a person when the agent cannot help.",
+)
+def no_failover(agent: PhoneAgent, fleet: Fleet) -> bool:
+    return agent.failover_transfer_destination_id is None
+
+
+@rule(
+    "placeholder-failover",
+    "error",
+    "Failover set to the nil or max UUID, which names no destination.",
+    "Point the failover at a real transfer destination.",
+)
+def placeholder_failover(agent: PhoneAgent, fleet: Fleet) -> bool:
+    return agent.failover_state in ("nil UUID", "max UUID")
+
+
+@rule(
+    "handoff-to-itself",
+    "error",
+    "Handoff number is the agent's own number.",
+    "Hand off to a person's number; handing off to itself loops the call.",
+)
+def handoff_to_itself(agent: PhoneAgent, fleet: Fleet) -> bool:
+    return bool(agent.handoff_phone_number) and agent.handoff_phone_number == agent.phone_number
+
+
+@rule(
+    "handoff-not-e164",
+    "warning",
+    "Handoff number is not in E.164 form (+ and up to 15 digits).",
+    "Write the handoff number as +<country code><number>, without spaces.",
+)
+def handoff_not_e164(agent: PhoneAgent, fleet: Fleet) -> bool:
+    return bool(agent.handoff_phone_number) and not E164.fullmatch(agent.handoff_phone_number)
+
+
+@rule(
+    "fields-without-webhook",
+    "error",
+    "Collects data fields but has no webhook URL to send them to.",
+    "Set a data collection webhook URL, or stop collecting the fields.",
+)
+def fields_without_webhook(agent: PhoneAgent, fleet: Fleet) -> bool:
+    return bool(agent.data_collection_fields) and not agent.data_collection_webhook_url
+
+
+@rule(
+    "webhook-not-https",
+    "warning",
+    "Data collection webhook URL is not https.",
+    "Use an https URL: collected data (names, numbers) should not travel in clear text.",
+)
+def webhook_not_https(agent: PhoneAgent, fleet: Fleet) -> bool:
+    url = agent.data_collection_webhook_url
+    return bool(url) and not url.lower().startswith("https://")
+
+
+@rule(
+    "no-instructions-or-flow",
+    "warning",
+    "Neither instructions nor a flow.",
+    "Give the agent instructions or a flow, or it improvises every call.",
+)
+def no_instructions_or_flow(agent: PhoneAgent, fleet: Fleet) -> bool:
+    return not agent.instructions and agent.flow in (None, {}, [])
+
+
+@rule("no-language", "warning", "No language set.", "Set the languages the agent speaks.")
+def no_language(agent: PhoneAgent, fleet: Fleet) -> bool:
+    return not agent.language
+
+
+@rule(
+    "shared-phone-number",
+    "error",
+    "The same phone number is on several agents.",
+    "Give each agent its own number: callers reach only one of them.",
+)
+def shared_phone_number(agent: PhoneAgent, fleet: Fleet) -> bool:
+    return bool(agent.phone_number) and fleet.phone_counts[agent.phone_number] > 1
+
+
+@rule(
+    "unknown-model",
+    "info",
+    "Model or STT model this dashboard does not know (the API is newer).",
+    "Nothing to fix in OpenCX; tell the Switchboard team so the new value gets a proper name.",
+)
+def unknown_model(agent: PhoneAgent, fleet: Fleet) -> bool:
+    return (agent.model is not None and agent.model not in MODELS) or (
+        agent.stt_model is not None and agent.stt_model not in STT_MODELS
+    )
+
+
+@rule(
+    "tts-speed-extreme",
+    "warning",
+    f"Text-to-speech speed beyond ±{TTS_SPEED_LIMIT} %.",
+    "Bring the TTS speed adjustment back towards 0: callers struggle at extreme speeds.",
+)
+def tts_speed_extreme(agent: PhoneAgent, fleet: Fleet) -> bool:
+    return agent.tts_speed_pct is not None and abs(agent.tts_speed_pct) > TTS_SPEED_LIMIT
+
+
+@rule(
+    "not-updated-lately",
+    "info",
+    "Not updated for a long time (FINDINGS_STALE_DAYS).",
+    "Review the agent: prompts and settings age as products and policies change.",
+)
+def not_updated_lately(agent: PhoneAgent, fleet: Fleet) -> bool:
+    return agent.updated_at is not None and fleet.now - agent.updated_at > fleet.stale_after

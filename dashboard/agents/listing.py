@@ -1,0 +1,327 @@
+"""One list pipeline, declared per list: reader + snapshot + filter form + columns + sort + page + export.
+
+In the spirit of NetBox's ObjectListView: a list is a configuration of `ListPipeline`, not a view
+of its own. The agent list, a shared list (the same, read by a share link's visitor) and the
+parse problems are such configurations; views only say who reads (`Reader`) and which query
+applies. Page, page size, sort, columns and export are read by one form, `ListParameters`.
+"""
+
+import math
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import django_tables2 as tables
+from django import forms
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.html import format_html
+from django_tables2.export import TableExport
+
+from dashboard.access.audit import record_event
+from dashboard.access.models import AuditEvent
+from dashboard.access.readers import Reader
+from dashboard.fields import Column, ValueContext, active_registry
+from dashboard.snapshots.service import get_snapshot
+from dashboard.snapshots.snapshot import Snapshot
+
+from .exports import FORMATS, export_response
+from .filters import AgentFilterForm
+from .index import index_of
+from .models import ColumnPreference
+from .tables import AgentRows, AgentTable, CellContext, agent_url
+
+PER_PAGE_CHOICES = (25, 50, 100)
+DEFAULT_PER_PAGE = 50
+MAX_SORT_KEYS = 3  # more than this orders nothing a person can see, and costs a sort each
+LIST_QUERY_SESSION_KEY = "agent_list_query"  # the agent list as last left, for "Back to list"
+SHARE_DAYS = (1, 7, 30, 90)  # the expiry choices the Share menu offers
+
+
+class ListParameters(forms.Form):
+    """Everything in a list's query string but its filters. Anything unusable gets a notice and a default."""
+
+    sort = forms.CharField(required=False)
+    page = forms.IntegerField(required=False)
+    per_page = forms.IntegerField(required=False)
+    columns = forms.CharField(required=False)
+    _export = forms.CharField(required=False)
+
+    def __init__(
+        self, data: QueryDict, *, sortable: Collection[str], columns: Mapping[str, Column] | None = None
+    ) -> None:
+        super().__init__(data)
+        self.sortable = sortable  # the keys this reader may sort by
+        self.known_columns = columns or {}  # the columns that may be chosen
+        self.notices: list[str] = []
+        self.is_valid()
+
+    def _raw(self, name: str) -> str:
+        return repr(str(self.data.get(name, ""))[:20])
+
+    @property
+    def sort_keys(self) -> list[str]:
+        """Sort keys (`-` first for descending), known and visible to the reader, each once, at most MAX_SORT_KEYS."""
+        raw = self.cleaned_data.get("sort") or ""
+        wanted, refused, seen = [], [], set()
+        for alias in (part.strip() for part in raw.split(",")):
+            bare = alias[1:] if alias.startswith("-") else alias
+            if not alias:
+                continue
+            if bare not in self.sortable:
+                refused.append(alias)
+            elif bare not in seen:
+                seen.add(bare)
+                wanted.append(alias)
+        if refused:
+            shown = ", ".join(repr(alias[:40]) for alias in refused[:5]) + (" …" if len(refused) > 5 else "")
+            self.notices.append(f"Cannot sort by {shown}: that sort was ignored.")
+        if len(wanted) > MAX_SORT_KEYS:
+            self.notices.append(
+                f"At most {MAX_SORT_KEYS} sort keys apply: the list is sorted by the first {MAX_SORT_KEYS}."
+            )
+            wanted = wanted[:MAX_SORT_KEYS]
+        return wanted
+
+    @property
+    def page_size(self) -> int:
+        value = self.cleaned_data.get("per_page")
+        if "per_page" not in self.data:
+            return DEFAULT_PER_PAGE
+        if value in PER_PAGE_CHOICES:
+            return value
+        choices = ", ".join(str(choice) for choice in PER_PAGE_CHOICES)
+        self.notices.append(
+            f"{self._raw('per_page')} is not a page size ({choices}): showing {DEFAULT_PER_PAGE} per page."
+        )
+        return DEFAULT_PER_PAGE
+
+    def page_number(self, count: int, per_page: int) -> int:
+        if "page" not in self.data:
+            return 1
+        value = self.cleaned_data.get("page")
+        if value is None or value < 1:
+            self.notices.append(f"{self._raw('page')} is not a page number: showing the first page.")
+            return 1
+        last = max(1, math.ceil(count / per_page))
+        if value > last:
+            self.notices.append(f"There is no page {value:,}: showing the last page, {last:,}.")
+            return last
+        return value
+
+    @property
+    def chosen_columns(self) -> list[str] | None:
+        """The columns asked for (`columns=a,b`), in registry order; None when none is usable."""
+        if "columns" not in self.data:
+            return None
+        keys = [key.strip() for key in (self.cleaned_data.get("columns") or "").split(",") if key.strip()]
+        unknown = [key for key in keys if key not in self.known_columns]
+        if unknown:
+            self.notices.append(f"Unknown column {', '.join(repr(k[:40]) for k in unknown[:5])}: it was left out.")
+        return in_order(keys, self.known_columns) if len(unknown) < len(keys) else None
+
+    @property
+    def export_format(self) -> str | None:
+        """The export format asked for; None when none (a notice when it is not one)."""
+        if "_export" not in self.data:
+            return None
+        value = self.cleaned_data.get("_export") or ""
+        if value in FORMATS:
+            return value
+        self.notices.append(f"{value[:20]!r} is not an export format ({', '.join(FORMATS)}): nothing was exported.")
+        return None
+
+
+def in_order(keys: Sequence[str], columns: Mapping[str, Column]) -> list[str]:
+    """Known column keys in the registry's order, the title column (the name) always among them."""
+    wanted = set(keys) | {active_registry().title_column}
+    return [key for key in columns if key in wanted]
+
+
+def chosen_columns(request: HttpRequest, reader: Reader, asked: list[str] | None) -> list[str]:
+    """The columns asked for in the URL, else the person's choice, else the defaults."""
+    registry = active_registry()
+    if asked is not None:
+        return asked
+    if not reader.is_shared and request.user.is_authenticated:
+        preference = ColumnPreference.objects.filter(user=request.user).first()
+        if preference is not None and any(key in registry.columns for key in preference.columns):
+            return in_order(preference.columns, registry.columns)
+    return list(registry.default_columns)
+
+
+def _with(query: QueryDict, **changes: str | None) -> str:
+    """The query string with some parameters set (or removed, for None)."""
+    query = query.copy()
+    for name, value in changes.items():
+        query.pop(name, None)
+        if value is not None:
+            query[name] = value
+    return "?" + query.urlencode()
+
+
+@dataclass(frozen=True)
+class ListPipeline:
+    """What every list does: read the parameters, page, export or render."""
+
+    template: str
+    rows_called: str = "rows"  # what the audit log calls an export's rows
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def respond(self, request: HttpRequest, reader: Reader, query: QueryDict) -> HttpResponse:
+        snapshot = get_snapshot()
+        parameters = self.parameters(query, reader)
+        table, context = self.table(request, reader, query, snapshot, parameters)
+        export_format = parameters.export_format
+        if "_export" in query:
+            reader.require(reader.can_export)
+        if export_format is not None:
+            record_event(
+                request,
+                AuditEvent.EXPORT,
+                f"{export_format.upper()} of {len(table.data):,} {self.rows_called}: {query.urlencode()}",
+            )
+            return self.export(export_format, table, snapshot, reader)
+        per_page = parameters.page_size
+        table.paginate(page=parameters.page_number(len(table.data), per_page), per_page=per_page)
+        return render(
+            request,
+            self.template,
+            {
+                "snapshot": snapshot,
+                "reader": reader,
+                "table": table,
+                "query": query,
+                "notices": [*context.pop("notices", []), *parameters.notices],
+                "per_page": per_page,
+                "per_page_choices": PER_PAGE_CHOICES,
+                "shown": len(table.data),
+                "export_links": [(fmt, _with(query, _export=fmt, page=None)) for fmt in FORMATS],
+                **self.extra,
+                **context,
+            },
+        )
+
+    def parameters(self, query: QueryDict, reader: Reader) -> ListParameters:
+        raise NotImplementedError
+
+    def table(
+        self, request: HttpRequest, reader: Reader, query: QueryDict, snapshot: Snapshot, parameters: ListParameters
+    ) -> tuple[tables.Table, dict[str, Any]]:
+        raise NotImplementedError
+
+    def export(self, export_format: str, table: tables.Table, snapshot: Snapshot, reader: Reader) -> HttpResponse:
+        filename = (
+            f"{self.template.rsplit('/', 1)[-1].split('.')[0]}-{snapshot.fetched_at:%Y%m%dT%H%M%SZ}.{export_format}"
+        )
+        return TableExport(export_format, table).response(filename=filename)
+
+
+@dataclass(frozen=True)
+class AgentListPipeline(ListPipeline):
+    """The agents: filters, any registry column, sort by any of them, pages, exports."""
+
+    template: str = "agents/list.html"
+    rows_called: str = "agents"
+
+    def parameters(self, query: QueryDict, reader: Reader) -> ListParameters:
+        columns = active_registry().columns
+        # A hidden field cannot sort either: the order would tell its values.
+        sortable = {
+            key for key, column in columns.items() if column.sortable and column.field.name not in reader.hidden
+        }
+        return ListParameters(query, sortable=sortable, columns=columns)
+
+    def table(
+        self, request: HttpRequest, reader: Reader, query: QueryDict, snapshot: Snapshot, parameters: ListParameters
+    ) -> tuple[tables.Table, dict[str, Any]]:
+        index = index_of(snapshot)
+        form = AgentFilterForm(query, index=index, hidden=reader.hidden)
+        columns = chosen_columns(request, reader, parameters.chosen_columns)
+        sort = parameters.sort_keys
+        table = AgentTable(
+            AgentRows(index, form.mask),
+            columns=columns,
+            context=CellContext(ValueContext(snapshot.voice_names), reader.hidden, self.agent_link(reader)),
+            selectable=not reader.is_shared,
+            order_by=sort or None,
+        )
+        if not reader.is_shared and request.session.get(LIST_QUERY_SESSION_KEY) != query.urlencode():
+            request.session[LIST_QUERY_SESSION_KEY] = query.urlencode()
+        return table, {
+            "form": form,
+            "notices": form.ignored(),
+            "chips": form.chips(),
+            "more_active": form.more_active(),
+            "columns": columns,
+            "all_columns": active_registry().columns.values(),
+            "title_column": active_registry().title_column,
+            "share_days": SHARE_DAYS,
+        }
+
+    def agent_link(self, reader: Reader) -> Any:
+        return agent_url
+
+    def export(self, export_format: str, table: tables.Table, snapshot: Snapshot, reader: Reader) -> HttpResponse:
+        return export_response(export_format, table.data.data, table.specs, snapshot.fetched_at, reader.hidden)
+
+
+def back_to_list(request: HttpRequest) -> str:
+    """The agent list as the person last left it."""
+    back = reverse("agent-list")
+    if request.session.get(LIST_QUERY_SESSION_KEY):
+        back += "?" + request.session[LIST_QUERY_SESSION_KEY]
+    return back
+
+
+class ProblemTable(tables.Table):
+    record = tables.Column(
+        accessor="index", verbose_name="Record", attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}}
+    )
+    agent_id = tables.Column(verbose_name="Agent", attrs={"td": {"class": "font-monospace text-break"}})
+    field = tables.Column(verbose_name="Field", attrs={"td": {"class": "font-monospace"}})
+    message = tables.Column(verbose_name="Problem")
+
+    class Meta:
+        attrs = {"class": "table table-sm align-middle", "id": "problems"}
+        order_by_field = "sort"
+        page_field = "page"
+        per_page_field = "per_page"
+        empty_text = "None: every record was read as the schema says."
+
+    def render_record(self, value: int) -> str:
+        return f"#{value + 1}"
+
+    def value_record(self, value: int) -> int:
+        return value + 1
+
+    def render_agent_id(self, value: str) -> Any:
+        return format_html('<a href="{}">{}</a>', agent_url(value), value)
+
+
+@dataclass(frozen=True)
+class ProblemListPipeline(ListPipeline):
+    """What could not be read of the last upstream payload: one row per problem."""
+
+    template: str = "agents/problems.html"
+    rows_called: str = "problems"
+
+    def parameters(self, query: QueryDict, reader: Reader) -> ListParameters:
+        return ListParameters(query, sortable=set(ProblemTable.base_columns))
+
+    def table(
+        self, request: HttpRequest, reader: Reader, query: QueryDict, snapshot: Snapshot, parameters: ListParameters
+    ) -> tuple[tables.Table, dict[str, Any]]:
+        registry = active_registry()
+        # A problem with a hidden field may quote its value: the reader does not see it.
+        rows = [
+            problem
+            for problem in snapshot.problems
+            if problem.field is None or registry.canonical(problem.field) not in reader.hidden
+        ]
+        return ProblemTable(rows, order_by=parameters.sort_keys or None), {}
+
+
+AGENT_LIST = AgentListPipeline()
+PROBLEM_LIST = ProblemListPipeline()

@@ -1,0 +1,18 @@
+from django.urls import path, register_converter
+
+from .ids import AgentIdConverter
+from .views import compare, detail, findings, lists, overview, refresh, shared
+
+register_converter(AgentIdConverter, "agent_id")
+
+urlpatterns = [
+    path("", overview.overview, name="overview"),
+    path("agents/", lists.agent_list, name="agent-list"),
+    path("agents/columns/", lists.choose_columns, name="agent-columns"),
+    path("agents/compare/", compare.agent_compare, name="agent-compare"),
+    path("agents/<agent_id:agent_id>/", detail.agent_detail, name="agent-detail"),
+    path("problems/", lists.problem_list, name="problem-list"),
+    path("findings/", findings.finding_list, name="finding-list"),
+    path("refresh/", refresh.refresh, name="refresh"),
+    path("s/<str:token>/", shared.shared_view, name="shared-view"),
+]

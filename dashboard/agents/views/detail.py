@@ -1,0 +1,70 @@
+"""/agents/<id>/: every field of one agent, grouped, its findings and its history."""
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from dashboard.access.readers import Reader, reader
+from dashboard.fields import ValueContext, active_registry
+from dashboard.history.coverage import history_coverage
+from dashboard.history.diff import timeline
+from dashboard.snapshots.service import get_snapshot
+
+from ..detail import detail_groups, detail_row
+from ..index import index_of
+from ..listing import SHARE_DAYS, back_to_list
+
+
+@require_GET
+def agent_detail(request: HttpRequest, agent_id: str) -> HttpResponse:
+    return agent_page(request, reader(request), agent_id, back=back_to_list(request))
+
+
+def agent_page(request: HttpRequest, reader: Reader, agent_id: str, *, back: str | None) -> HttpResponse:
+    """One agent's page as `reader` may see it; a 404 page (with its history, if any) when it is gone."""
+    snapshot = get_snapshot()
+    agent = snapshot.get(agent_id)
+    if agent is None:
+        return render(
+            request,
+            "agents/not_found.html",
+            {"snapshot": snapshot, "reader": reader, "agent_id": agent_id, "back": back, **_history(agent_id, reader)},
+            status=404,
+        )
+    context = ValueContext(snapshot.voice_names)
+    hidden = reader.hidden
+    registry = active_registry()
+    return render(
+        request,
+        "agents/detail.html",
+        {
+            "snapshot": snapshot,
+            "reader": reader,
+            "agent": agent,
+            "back": back,
+            "header": {name: detail_row(agent, name, context, hidden) for name in ("type", "model", "phone_number")},
+            "groups": detail_groups(agent, context, hidden),
+            "problems": [
+                problem
+                for problem in snapshot.problems
+                if problem.agent_id == agent.id and registry.canonical(problem.field or "") not in hidden
+            ],
+            "findings": index_of(snapshot).findings_of(agent),
+            "share_days": SHARE_DAYS,
+            **_history(agent.id, reader),
+        },
+    )
+
+
+def _history(agent_id: str, reader: Reader) -> dict[str, Any]:
+    """The agent's timeline for `history/timeline.html`, hidden fields withheld."""
+    registry = active_registry()
+    entries, total = timeline(agent_id, hidden=frozenset(registry.upstream_key(name) for name in reader.hidden))
+    return {
+        "history": entries,
+        "history_total": total,
+        "history_agent_id": agent_id,
+        "coverage": history_coverage(),
+    }

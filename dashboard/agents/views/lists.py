@@ -1,0 +1,50 @@
+"""The agent list and the parse problems: two configurations of the one list pipeline."""
+
+from urllib.parse import urlsplit
+
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from dashboard.access.readers import reader
+from dashboard.fields import active_registry
+
+from ..listing import AGENT_LIST, PROBLEM_LIST, in_order
+from ..models import ColumnPreference
+
+
+@require_GET
+def agent_list(request: HttpRequest) -> HttpResponse:
+    return AGENT_LIST.respond(request, reader(request), request.GET)
+
+
+@require_GET
+def problem_list(request: HttpRequest) -> HttpResponse:
+    return PROBLEM_LIST.respond(request, reader(request), request.GET)
+
+
+@require_POST
+def choose_columns(request: HttpRequest) -> HttpResponse:
+    """Remembers the chosen columns for this person and shows them, in a URL that can be shared."""
+    target = safe_next(request)
+    query = QueryDict(urlsplit(target).query, mutable=True)
+    query.pop("page", None)
+    if "reset" in request.POST:
+        ColumnPreference.objects.filter(user=request.user).delete()
+        query.pop("columns", None)
+    else:
+        columns = active_registry().columns
+        chosen = in_order([key for key in request.POST.getlist("columns") if key in columns], columns)
+        ColumnPreference.objects.update_or_create(user=request.user, defaults={"columns": chosen})
+        query["columns"] = ",".join(chosen)
+    return redirect(reverse("agent-list") + ("?" + query.urlencode() if query else ""))
+
+
+def safe_next(request: HttpRequest) -> str:
+    """Where a form posted from a list page sends the person back to: this site only."""
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return reverse("agent-list")
+    return target

@@ -1,0 +1,5 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [path("status/demo-fault/", views.choose_demo_fault, name="demo-fault")]

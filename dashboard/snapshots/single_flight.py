@@ -1,0 +1,36 @@
+"""The single-flight lock: one refresh at a time across every process that shares the cache.
+
+A key in the shared cache, taken with `cache.add` (atomic in the database cache and in Redis,
+`SET NX`), with an expiry so that a worker that crashed while holding it cannot hold it for ever.
+"""
+
+import time
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+
+LOCK_KEY = "switchboard:snapshot:refresh-lock"
+POLL = 0.05
+
+
+def acquire(wait: float = 0) -> str | None:
+    """A token when this caller may refresh, else None (after waiting up to `wait` seconds)."""
+    token = uuid.uuid4().hex
+    hold = settings.OPENCX_TIMEOUT * 2 + 10  # longer than any read, short enough to outlive a crash
+    deadline = time.monotonic() + wait
+    while True:
+        if cache.add(LOCK_KEY, token, timeout=hold):
+            return token
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(POLL)
+        while cache.get(LOCK_KEY) is not None:  # wait with reads, not with writes
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(POLL)
+
+
+def release(token: str | None) -> None:
+    if token is not None and cache.get(LOCK_KEY) == token:
+        cache.delete(LOCK_KEY)

@@ -1,0 +1,83 @@
+"""The `Snapshot`: every agent of the organization as read at one moment, and what went wrong."""
+
+import copy
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
+
+from dashboard.fields import ParseProblem, PhoneAgent, active_registry
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    agents: tuple[PhoneAgent, ...]
+    fetched_at: datetime
+    # "demo" for the built-in sample organization, else the API's base URL.
+    source: str
+    problems: tuple[ParseProblem, ...]
+    # Names this exact content: workers compare versions to know when to re-read the shared cache.
+    version: str
+    # Why the data is older than the cache period allows (the last refresh failed), or None.
+    stale_reason: str | None = None
+    # Voice id -> name from OpenCX's voices list; empty when it is not offered (ids are shown).
+    voice_names: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+    by_id: Mapping[str, PhoneAgent] = field(init=False, repr=False, compare=False)
+    # Structures other modules derive from the agents (the list's index), built once and shared
+    # by the stale copies of this snapshot.
+    _derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _derived_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_id: dict[str, PhoneAgent] = {}
+        for agent in self.agents:
+            by_id.setdefault(agent.id, agent)
+        object.__setattr__(self, "by_id", by_id)
+
+    def derived(self, name: str, build: Callable[["Snapshot"], T]) -> T:
+        """What `build` makes of this snapshot, made once (by one thread) and kept with it."""
+        found = self._derived.get(name)
+        if found is None:
+            with self._derived_lock:
+                found = self._derived.get(name)
+                if found is None:
+                    found = self._derived[name] = build(self)
+        return found
+
+    def marked_stale(self, reason: str) -> "Snapshot":
+        """The same snapshot (sharing its lookups and derived structures) marked stale for `reason`."""
+        stale = copy.copy(self)
+        object.__setattr__(stale, "stale_reason", reason)
+        return stale
+
+    @property
+    def is_demo(self) -> bool:
+        return self.source == "demo"
+
+    @property
+    def org_id(self) -> str | None:
+        return next((agent.org_id for agent in self.agents if agent.org_id), None)
+
+    def get(self, agent_id: str) -> PhoneAgent | None:
+        return self.by_id.get(agent_id)
+
+    def voice_name(self, voice_id: str | None) -> str | None:
+        return self.voice_names.get(voice_id) if voice_id else None
+
+
+def build_snapshot(
+    records: list[Any], *, fetched_at: datetime, source: str, version: str, voices: Mapping[str, str]
+) -> Snapshot:
+    """A snapshot of the upstream's agent objects, parsed by the registry in force."""
+    agents, problems = active_registry().parse(records)
+    return Snapshot(
+        agents=tuple(agents),
+        fetched_at=fetched_at,
+        source=source,
+        problems=tuple(problems),
+        version=version,
+        voice_names=voices,
+    )

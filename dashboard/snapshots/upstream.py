@@ -1,0 +1,50 @@
+"""Which OpenCX API to read: the configured one, or one that demo mode puts in its place."""
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from dashboard.opencx.client import OpenCXClient
+
+
+@dataclass(frozen=True, slots=True)
+class Upstream:
+    url: str
+    token: str
+    # What the pages say the data comes from: "demo", or the API's base URL.
+    source: str
+
+
+_lock = threading.Lock()
+_clients: dict[tuple[str, str, float], OpenCXClient] = {}
+_providers: list[Callable[[], Upstream | None]] = []
+
+
+def provide(provider: Callable[[], Upstream | None]) -> None:
+    """Lets an app serve another upstream (the demo's fake API) whenever `provider` returns one."""
+    if provider not in _providers:
+        _providers.append(provider)
+
+
+def current_upstream() -> Upstream:
+    for provider in _providers:
+        upstream = provider()
+        if upstream is not None:
+            return upstream
+    return Upstream(settings.OPENCX_API_URL, settings.OPENCX_API_TOKEN, settings.OPENCX_API_URL)
+
+
+def client_for(upstream: Upstream) -> OpenCXClient:
+    """One client (one pooled session) per upstream, per process."""
+    key = (upstream.url, upstream.token, settings.OPENCX_TIMEOUT)
+    with _lock:
+        if key not in _clients:
+            _clients[key] = OpenCXClient(upstream.url, upstream.token, timeout=settings.OPENCX_TIMEOUT)
+        return _clients[key]
+
+
+def forget_clients() -> None:
+    with _lock:
+        _clients.clear()
