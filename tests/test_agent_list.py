@@ -6,6 +6,7 @@ from urllib.parse import parse_qs
 
 import pytest
 
+from dashboard.fields import OPENCX_FIELDS
 from tests.conftest import agent_record
 
 
@@ -147,27 +148,114 @@ def test_every_column_sorts_with_missing_values_last(signed_in, fleet, sort, exp
     assert names(response) == expected
 
 
-@pytest.mark.parametrize(
-    "column",
-    [
-        "name",
-        "phone_number",
-        "type",
-        "language",
-        "model",
-        "voice_id",
-        "stt_model",
-        "recording_enabled",
-        "failover",
-        "updated_at",
-    ],
-)
-def test_each_column_can_be_sorted_both_ways(signed_in, fleet, column):
-    for sort in (column, f"-{column}"):
-        response = signed_in.get(f"/agents/?sort={sort}")
-        assert response.status_code == 200
-        assert len(names(response)) == 4
-        assert b'class="notice"' not in response.content
+def sortable_fleet() -> list[dict]:
+    """Three agents whose every field orders them in a known way; Charlie lacks every optional value."""
+    return [
+        agent_record(
+            id="a-2",
+            name="Alpha",
+            org_id="org_b",
+            phone_number="+13005550100",
+            type="outbound",
+            language=["fr"],
+            accent="british",
+            model="oppie-vox-2",
+            voice_id="vx_b",
+            stt_model="xai/stt-1",
+            stt_keyterms=["zeta"],
+            background_noise_preset="office",
+            speed=1.2,
+            tts_speed_pct=10,
+            interruptible=True,
+            manual_mode=True,
+            recording_enabled=True,
+            use_org_knowledgebase=True,
+            first_message="Welcome",
+            instructions=["Zed"],
+            flow={"id": "n1", "children": [{"id": "n2"}, {"id": "n3"}]},
+            actionIds=["act_b"],
+            custom_llm="https://b.example",
+            handoff_phone_number="+15005550100",
+            failover_transfer_destination_id="9b2f7c1e-5d4a-4c3b-9a8f-1e2d3c4b5a69",
+            data_collection_fields=["zip"],
+            data_collection_webhook_url="https://z.example",
+            provider_external_id="prov_2",
+            created_at="2024-02-01T00:00:00Z",
+            updated_at="2024-02-01T00:00:00Z",
+        ),
+        agent_record(
+            id="a-3",
+            name="Bravo",
+            org_id="org_a",
+            phone_number="+12005550100",
+            type="inbound",
+            language=["de", "en"],
+            accent="american",
+            model="oppie-vox",
+            voice_id="vx_a",
+            stt_model="deepgram/nova-3",
+            stt_keyterms=["alpha"],
+            background_noise_preset="bar",
+            speed=0.9,
+            tts_speed_pct=-5,
+            interruptible=False,
+            manual_mode=False,
+            recording_enabled=False,
+            use_org_knowledgebase=False,
+            first_message="Hello",
+            instructions=["Able"],
+            flow={"id": "n1"},
+            actionIds=[],
+            custom_llm="https://a.example",
+            handoff_phone_number="+14005550100",
+            failover_transfer_destination_id="00000000-0000-0000-0000-000000000000",
+            data_collection_fields=["email"],
+            data_collection_webhook_url="https://y.example",
+            provider_external_id="prov_1",
+            created_at="2024-01-01T00:00:00Z",
+            updated_at="2024-01-01T00:00:00Z",
+        ),
+        {"id": "a-1", "name": "Charlie", "type": "inbound", "language": [], "stt_keyterms": [], "actionIds": None},
+    ]
+
+
+# column -> the names in ascending order; descending reverses the agents that have a value,
+# which stay before those that have none.
+BY_VALUE = ["Bravo", "Alpha", "Charlie"]
+SORTED = {
+    "name": ["Alpha", "Bravo", "Charlie"],
+    "id": ["Charlie", "Alpha", "Bravo"],
+    "type": ["Bravo", "Charlie", "Alpha"],  # inbound, inbound, outbound: ties keep the upstream's order
+    "action_ids": ["Alpha", "Charlie", "Bravo"],  # act_b, "all" (null), "none" ([])
+    "failover": ["Bravo", "Charlie", "Alpha"],  # "nil UUID", "none", "set"
+}
+COLUMN_KEYS = [key for key, column in OPENCX_FIELDS.columns.items() if column.sortable]
+
+
+def descending(ascending: list[str], missing: set[str]) -> list[str]:
+    present = [name for name in ascending if name not in missing]
+    return present[::-1] + [name for name in ascending if name in missing]
+
+
+@pytest.mark.parametrize("column", COLUMN_KEYS)
+def test_every_sortable_column_orders_the_list_both_ways_with_missing_values_last(signed_in, upstream, column):
+    upstream.set_agents(sortable_fleet())
+    ascending = SORTED.get(column, BY_VALUE)
+    missing = {"Charlie"} if ascending == BY_VALUE else set()
+
+    up = signed_in.get(f"/agents/?sort={column}")
+    down = signed_in.get(f"/agents/?sort=-{column}")
+
+    assert names(up) == ascending
+    assert names(down) == descending(ascending, missing)
+    assert "Cannot sort" not in up.content.decode()
+
+
+def test_several_sort_keys_apply_in_turn(signed_in, upstream):
+    upstream.set_agents(sortable_fleet())
+
+    assert names(signed_in.get("/agents/?sort=type,-name")) == ["Charlie", "Bravo", "Alpha"]
+    assert names(signed_in.get("/agents/?sort=-type,name")) == ["Alpha", "Bravo", "Charlie"]
 
 
 def test_it_paginates_with_a_page_size_choice(signed_in, upstream):

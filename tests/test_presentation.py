@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from dashboard.fields.display import enum_badge, moment, relative, text_list, yes_no
+from dashboard.fields.display import PALETTE, UNKNOWN_STYLE, enum_badge, moment, relative, text_list, yes_no
 from dashboard.fields.registry import MODELS
 
 
@@ -33,10 +33,14 @@ def test_a_moment_carries_the_exact_utc_time_in_its_tooltip():
 
 
 def test_known_values_get_a_fixed_colour_and_unknown_ones_a_neutral_badge():
-    assert enum_badge("oppie-vox-2", MODELS) == enum_badge("oppie-vox-2", MODELS)
-    assert enum_badge("oppie-vox", MODELS) != enum_badge("oppie-vox-2", MODELS).replace("oppie-vox-2", "oppie-vox")
+    def style(html: str) -> str:
+        return html.split('class="badge border ')[1].split('"')[0]
+
+    assert style(enum_badge("oppie-vox-2", MODELS)) == PALETTE[MODELS.index("oppie-vox-2")]
+    assert style(enum_badge("oppie-vox", MODELS)) != style(enum_badge("oppie-vox-2", MODELS))
     unknown = enum_badge("<b>oppie-vox-9</b>", MODELS)
     assert "does not know yet" in unknown and "&lt;b&gt;oppie-vox-9&lt;/b&gt;" in unknown
+    assert style(unknown) == UNKNOWN_STYLE
 
 
 def test_nulls_empty_lists_and_booleans_read_distinctly():

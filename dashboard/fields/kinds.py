@@ -289,7 +289,10 @@ class ActionIds(TextList):
         return "all" if value is None else "; ".join(value)
 
     def sort_key(self, value: Any) -> Any:
-        return "all" if value is None else super().sort_key(value)
+        # By what the cell says: "all" for null, "none" for an empty list, else the ids.
+        if value is None:
+            return "all"
+        return super().sort_key(value) or "none"
 
 
 class Flow(Kind):
