@@ -174,10 +174,9 @@ class Number(Kind):
         self.unit = unit
 
     def cell(self, value: Any, context: ValueContext = PLAIN) -> SafeString:
-        return format_html("{}", value)
-
-    def detail(self, value: Any, context: ValueContext = PLAIN) -> SafeString:
         return format_html("{}{}", value, f" {self.unit}" if self.unit else "")
+
+    detail = cell
 
     def spreadsheet(self, value: Any) -> Any:
         return "" if value is None else value

@@ -408,7 +408,7 @@ OPENCX_FIELDS = FieldRegistry(
         Field("speed", "Speed", VOICE, kinds.Number(), filters=(Range("speed_min", "speed_max", "Speed"),)),
         Field(
             "tts_speed_pct",
-            "TTS speed %",
+            "TTS speed",
             VOICE,
             kinds.Integer(unit="%"),
             filters=(Range("tts_min", "tts_max", "TTS speed %"),),
