@@ -141,7 +141,9 @@ def test_yes_no_any_for_booleans(signed_in, fleet, query, expected):
     ("query", "expected"),
     [
         ("failover=unset", ["Alpha"]),
-        ("failover=set", ["Bravo", "Charlie"]),  # the nil UUID is a value, not "none"
+        ("failover=set", ["Charlie"]),  # a real destination
+        ("failover=placeholder", ["Bravo"]),  # the nil UUID: a value, but no destination
+        ("failover=not-working", ["Alpha", "Bravo"]),  # what the findings flag, in one click
         ("handoff=unset", ["Alpha"]),
         ("webhook=set", ["Bravo"]),
         ("custom_llm=set", ["Bravo"]),  # an empty string is not a setting
@@ -198,8 +200,9 @@ def test_filters_of_every_kind_combine_with_search(signed_in, fleet):
 
 
 def facet_counts(response, parameter: str) -> dict[str, int]:
-    html = response.content.decode()
-    menu = html.split(f'aria-labelledby="filter-{parameter}"')[1].split("</fieldset>")[0]
+    """The values and counts a facet's menu shows when it opens, for the page `response` is."""
+    query = response.request["QUERY_STRING"]
+    menu = response.client.get(f"/agents/facets/{parameter}/?{query}").content.decode()
     pairs = re.findall(r'value="([^"]*)"[^>]*>.*?facet-count"[^>]*>(\d+)<', menu, re.S)
     return {unescape(value): int(count) for value, count in pairs}
 
@@ -228,7 +231,7 @@ def test_every_kind_of_active_filter_shows_as_a_chip_that_removes_only_itself(si
     assert set(by_label) == {
         "voice: vx_aria",
         "recording: yes",
-        "failover destination: has not",
+        "failover destination: not set",
         "speed to: 1",
         "search: alp",
     }
@@ -240,7 +243,11 @@ def test_every_kind_of_active_filter_shows_as_a_chip_that_removes_only_itself(si
     ("query", "notice"),
     [
         ("recording=maybe", "Recording: 'maybe' is not usable, choose 'yes' or 'no'"),
-        ("failover=sometimes", "Failover destination: 'sometimes' is not usable, choose 'set' or 'unset'"),
+        (
+            "failover=sometimes",
+            "Failover destination: 'sometimes' is not usable, "
+            "choose 'set' or 'placeholder' or 'unset' or 'not-working'",
+        ),
         ("speed_min=fast", "Speed from: 'fast' is not usable, give a number"),
         ("tts_max=1.5", "TTS speed % to: '1.5' is not usable, give a whole number"),
         ("created_after=yesterday", "Created on or after: 'yesterday' is not usable, give a date as YYYY-MM-DD"),
@@ -262,4 +269,4 @@ def test_the_more_filters_panel_opens_when_one_of_its_filters_is_active(signed_i
 
     assert 'class="collapse" id="more-filters"' in closed
     assert 'class="collapse show" id="more-filters"' in opened
-    assert '<option value="unset" selected>has not</option>' in opened
+    assert '<option value="unset" selected>not set</option>' in opened

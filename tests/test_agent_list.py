@@ -114,10 +114,11 @@ def test_search_and_filters_combine(signed_in, fleet, query, expected):
 
 
 def test_filter_choices_include_values_the_dashboard_does_not_know(signed_in, fleet):
-    response = signed_in.get("/agents/")
+    models = signed_in.get("/agents/facets/model/")
+    stt_models = signed_in.get("/agents/facets/stt_model/")
 
-    assert b'value="oppie-vox-9"' in response.content
-    assert b'value="~none"' in response.content  # agents without an STT model
+    assert b'value="oppie-vox-9"' in models.content
+    assert b'value="~none"' in stt_models.content  # agents without an STT model
 
 
 def test_active_filters_show_as_removable_chips(signed_in, fleet):

@@ -86,4 +86,4 @@ def test_the_list_offers_a_checkbox_per_agent_for_the_compare_form(signed_in, up
     html = signed_in.get("/agents/").content.decode()
 
     assert '<form method="get" action="/agents/compare/" id="compare-form"' in html
-    assert 'form="compare-form" name="id" value="a/b c" aria-label="Pick Odd id to compare"' in html
+    assert 'form="compare-form" name="id" value="a/b c" aria-label="Compare Odd id"' in html

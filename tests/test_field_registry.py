@@ -103,8 +103,6 @@ def check_filters(client: Any, field: Field, target: Any, other: Any) -> None:
     for declared in field.filters:
         if isinstance(declared, Facet):
             facet_value = next(iter(field.kind.facet_values(value)))
-            if declared.combination:
-                facet_value = " + ".join(field.kind.facet_values(value))
             found = names(client.get("/agents/", {declared.parameter: facet_value}))
         elif isinstance(declared, YesNo):
             found = names(client.get("/agents/", {declared.parameter: "yes" if value else "no"}))

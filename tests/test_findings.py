@@ -123,7 +123,8 @@ def test_the_list_and_detail_pages_show_findings(signed_in, fleet):
     detail = signed_in.get("/agents/a2/").content.decode()
 
     assert listing.count("finding-badge") == 2  # one badge per severity: Alpha's warning, Bravo's two warnings
-    assert 'title="No failover destination. · Text-to-speech speed beyond ±50 %."' in listing
+    assert 'title="2 warning findings: No failover destination. · Text-to-speech speed beyond ±50 %."' in listing
+    assert 'aria-label="2 warning findings"' in listing
     assert 'id="agent-findings"' in detail and "tts-speed-extreme" in detail
     assert 'id="agent-findings"' not in signed_in.get("/agents/a3/").content.decode()
 

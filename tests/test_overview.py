@@ -2,10 +2,11 @@
 
 import html
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from dashboard.demo.fleet import demo_fleet
+from dashboard.demo.fleet import realistic_fleet
 from tests.conftest import agent_record
 
 
@@ -32,20 +33,41 @@ def test_the_overview_is_the_front_page(signed_in, upstream):
     assert "<title>Overview · Switchboard</title>" in response.content.decode()
 
 
-def test_every_breakdown_adds_up_to_the_fleet_and_each_bar_lists_exactly_its_agents(signed_in, upstream):
-    upstream.set_agents(demo_fleet(150))
+def test_every_bar_lists_exactly_its_agents_and_single_valued_breakdowns_add_up_to_the_fleet(signed_in, upstream):
+    upstream.set_agents(realistic_fleet(300))
 
     page = signed_in.get("/").content.decode()
     breakdowns = bars(page)
 
     assert set(breakdowns) == {"type", "model", "language", "stt_model", "voice", "noise", "recording", "failover"}
     for key, drawn in breakdowns.items():
-        assert sum(count for _, count in drawn) == 150, key
+        if key != "language":  # an agent speaking several languages counts in each of their bars
+            assert sum(count for _, count in drawn) == 300, key
         for url, count in drawn:
             assert listed(signed_in, url) == count, (key, url)
 
 
-def test_languages_count_each_agent_once_by_its_combination(signed_in, upstream):
+def test_each_language_bar_lists_exactly_the_agents_that_speak_it(signed_in, upstream):
+    fleet = realistic_fleet(300)
+    upstream.set_agents(fleet)
+
+    page = signed_in.get("/").content.decode()
+    drawn = dict(bars(page)["language"])
+
+    speakers: dict[str, int] = {}
+    for record in fleet:
+        spoken = record["language"] if isinstance(record["language"], list) else [record["language"]]
+        for code in spoken:
+            speakers[code] = speakers.get(code, 0) + 1
+    single = {url: parse_qs(urlsplit(url).query)["language"] for url in drawn}
+    shown = {codes[0]: drawn[url] for url, codes in single.items() if len(codes) == 1}  # not the "others" bar
+    assert len(shown) == 10 and {code: speakers[code] for code in shown} == shown
+    for url, count in drawn.items():
+        assert listed(signed_in, url) == count, url
+    assert "counts in the bar of each" in page.split('id="breakdown-language"')[1].split("</section>")[0]
+
+
+def test_languages_count_each_agent_under_each_language(signed_in, upstream):
     upstream.set_agents(
         [
             agent_record(id="a", language=["en", "es"]),
@@ -56,7 +78,21 @@ def test_languages_count_each_agent_once_by_its_combination(signed_in, upstream)
 
     drawn = dict(bars(signed_in.get("/").content.decode())["language"])
 
-    assert drawn == {"/agents/?languages=en": 1, "/agents/?languages=en+%2B+es": 1, "/agents/?languages=~none": 1}
+    assert drawn == {"/agents/?language=en": 2, "/agents/?language=es": 1, "/agents/?language=~none": 1}
+
+
+def test_failover_tells_set_placeholder_and_not_set_apart(signed_in, upstream):
+    upstream.set_agents(
+        [
+            agent_record(id="a"),
+            agent_record(id="b", failover_transfer_destination_id="00000000-0000-0000-0000-000000000000"),
+            agent_record(id="c", failover_transfer_destination_id=None),
+        ]
+    )
+
+    drawn = dict(bars(signed_in.get("/").content.decode())["failover"])
+
+    assert drawn == {"/agents/?failover=set": 1, "/agents/?failover=placeholder": 1, "/agents/?failover=unset": 1}
 
 
 def test_recording_not_sent_is_its_own_bar(signed_in, upstream):

@@ -50,15 +50,15 @@ def test_voices_show_by_name_beside_their_id(signed_in, fleet):
     listing = signed_in.get("/agents/?sort=name").content.decode()
     detail = signed_in.get("/agents/a/").content.decode()
 
-    assert 'Aria <span class="font-monospace text-body-secondary small">vx_aria</span>' in listing
-    assert '<span class="font-monospace">vx_unlisted</span>' in listing
-    assert 'id="field-voice_id">Aria <span class="font-monospace text-body-secondary small">vx_aria</span>' in detail
+    assert 'Aria <span class="vid">vx_aria</span>' in listing
+    assert '<span class="vid">vx_unlisted</span>' in listing
+    assert 'id="field-voice_id">Aria <span class="vid">vx_aria</span>' in detail
 
 
 def test_agents_can_be_filtered_and_found_by_voice_name(signed_in, fleet):
     fleet.set_voices(VOICES)
 
-    menu = signed_in.get("/agents/").content.decode().split('id="filter-voice"')[1].split("</fieldset>")[0]
+    menu = signed_in.get("/agents/facets/voice/").content.decode()
     by_menu = signed_in.get("/agents/?voice=vx_otto").content.decode()
     by_search = signed_in.get("/agents/?q=otto").content.decode()
 
@@ -84,7 +84,7 @@ def test_without_a_usable_voices_list_everything_works_with_ids(signed_in, fleet
     listing = signed_in.get("/agents/?voice=vx_aria")
 
     assert listing.status_code == 200
-    assert '<span class="font-monospace">vx_aria</span>' in listing.content.decode()
+    assert '<span class="vid">vx_aria</span>' in listing.content.decode()
     assert get_snapshot().stale_reason is None
 
 

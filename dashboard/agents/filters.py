@@ -29,6 +29,20 @@ NOT_SET_LABEL = "— not set"
 FINDING_FILTER = "finding"
 BOOLEAN_CHOICES = [("", "any"), ("yes", "yes"), ("no", "no"), ("unset", "not set")]
 PRESENCE_CHOICES = [("", "any"), ("set", "has"), ("unset", "has not")]
+# For values with placeholders (a failover set to the nil or max UUID): told apart, and together
+# with "not set" as "no working one", which is what the findings flag.
+PLACEHOLDER_CHOICES = [
+    ("", "any"),
+    ("set", "set"),
+    ("placeholder", "placeholder (nil or max UUID)"),
+    ("unset", "not set"),
+    ("not-working", "no working one (not set or placeholder)"),
+]
+MATCH_CHOICES = [("any", "any of these"), ("all", "all of these")]
+# The page carries only the ticked values of each facet menu; opening a menu fetches its most
+# frequent values under the current filters from the facet endpoint, which sends at most this
+# many (and its search box finds the others), so no menu weighs on the page however varied the fleet.
+FETCHED_OPTIONS = 50
 PHONE_LIKE = re.compile(r"[\d\s()+.\-]*\d[\d\s()+.\-]*")
 SELECT = {"class": "form-select form-select-sm"}
 NUMBER = {"class": "form-control form-control-sm", "step": "any"}
@@ -48,6 +62,30 @@ class FacetMenu:
     parameter: str
     label: str
     options: list[FacetOption]
+    values: int  # how many values the facet has in all
+    # For a list field, the parameter saying whether agents need any or all of the values ticked.
+    match_parameter: str | None = None
+    match: str = "any"
+
+    @property
+    def more(self) -> int:
+        return max(0, self.values - len(self.options))
+
+    @property
+    def searchable(self) -> bool:
+        """Whether the menu needs a search box: more values than it ever shows at once."""
+        return self.values > FETCHED_OPTIONS
+
+
+@dataclass(frozen=True, slots=True)
+class Control:
+    """One control of the "More filters" panel."""
+
+    name: str
+    label: str
+    kind: str  # "select", "number" or "date"
+    value: str
+    options: list[tuple[str, str, bool]] | None = None  # (value, label, selected), for a select
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +95,18 @@ class Chip:
     label: str
     value: str
     remove_query: str
+
+
+class FacetValuesField(forms.MultipleChoiceField):
+    """Any of a facet's values (`~none`: not set), checked against the index's rather than a list of
+    choices, which a facet with thousands of values would rebuild for every request."""
+
+    def __init__(self, values: dict[str | None, int], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.values = values
+
+    def valid_value(self, value: str) -> bool:
+        return (None if value == NOT_SET else value) in self.values
 
 
 class AgentFilterForm(forms.Form):
@@ -86,15 +136,19 @@ class AgentFilterForm(forms.Form):
 
     def _add_fields(self, field: Field, declared: Any) -> None:
         if isinstance(declared, Facet):
-            values = self.index.facets[declared.parameter]
-            choices = [(value, value) for value in sorted(v for v in values if v is not None)]
-            if None in values:
-                choices.append((NOT_SET, NOT_SET_LABEL))
-            self.fields[declared.parameter] = forms.MultipleChoiceField(
-                required=False, label=declared.label, choices=choices
+            self.fields[declared.parameter] = FacetValuesField(
+                self.index.facets[declared.parameter], required=False, label=declared.label
             )
+            if field.kind.many:
+                self.declared[declared.match_parameter] = (field, declared)
+                self.fields[declared.match_parameter] = forms.ChoiceField(
+                    required=False, label=f"{declared.label}: agents with", choices=MATCH_CHOICES
+                )
         elif isinstance(declared, YesNo | Presence):
-            choices = BOOLEAN_CHOICES if isinstance(declared, YesNo) else PRESENCE_CHOICES
+            if isinstance(declared, YesNo):
+                choices = BOOLEAN_CHOICES
+            else:
+                choices = PLACEHOLDER_CHOICES if field.kind.placeholders else PRESENCE_CHOICES
             self.fields[declared.parameter] = forms.ChoiceField(
                 required=False, label=declared.label, choices=choices, widget=forms.Select(attrs=SELECT)
             )
@@ -127,11 +181,13 @@ class AgentFilterForm(forms.Form):
                 mask |= index.findings[rule_id]
             masks[FINDING_FILTER] = mask
         for parameter, (field, declared) in self.declared.items():
-            if isinstance(declared, Facet) and data.get(parameter):
+            if isinstance(declared, Facet) and parameter == declared.parameter and data.get(parameter):
                 values = index.facets[parameter]
-                mask = 0
+                every = data.get(declared.match_parameter) == "all"
+                mask = index.everyone if every else 0
                 for value in data[parameter]:
-                    mask |= values.get(None if value == NOT_SET else value, 0)
+                    having = values.get(None if value == NOT_SET else value, 0)
+                    mask = mask & having if every else mask | having
                 masks[parameter] = mask
             elif isinstance(declared, YesNo) and data.get(parameter):
                 flags = index.booleans[parameter]
@@ -140,8 +196,11 @@ class AgentFilterForm(forms.Form):
                     index.everyone & ~(flags[True] | flags[False]) if choice == "unset" else flags[choice == "yes"]
                 )
             elif isinstance(declared, Presence) and data.get(parameter):
-                present = index.present[parameter]
-                masks[parameter] = present if data[parameter] == "set" else index.everyone & ~present
+                states = index.present[parameter]
+                choice = data[parameter]
+                masks[parameter] = (
+                    states["unset"] | states["placeholder"] if choice == "not-working" else states[choice]
+                )
             elif isinstance(declared, Range) and parameter == declared.low:
                 bounds = [data.get(declared.low), data.get(declared.high)]
                 if bounds == [None, None]:
@@ -172,7 +231,7 @@ class AgentFilterForm(forms.Form):
             label = self.fields[name].label
             raw = ", ".join(repr(value[:40]) for value in self.data.getlist(name)[:5])
             declared = self.declared.get(name, (None, None))[1]
-            if isinstance(declared, Facet):
+            if isinstance(declared, Facet) and name == declared.parameter:
                 messages.append(f"No agent has the {label.lower()} {raw}: that filter was ignored.")
             elif name == FINDING_FILTER:
                 messages.append(f"There is no finding {raw} (or it is switched off): that filter was ignored.")
@@ -190,44 +249,84 @@ class AgentFilterForm(forms.Form):
         field, _ = self.declared[parameter]
         return field.kind.facet_label(value, self.context)
 
-    def facet_menus(self) -> list[FacetMenu]:
-        """One menu per facet; each count is under all the other active filters."""
-        menus = []
-        for parameter, (_, declared) in self.declared.items():
-            if not isinstance(declared, Facet):
-                continue
-            others = self.index.everyone
-            for name, accepted in self._masks.items():
-                if name != parameter:
-                    others &= accepted
-            chosen = set(self.cleaned_data.get(parameter) or ())
-            values = self.index.facets[parameter]
-            options = [
-                FacetOption(
-                    value,
-                    self.value_label(parameter, value),
-                    (values.get(None if value == NOT_SET else value, 0) & others).bit_count(),
-                    value in chosen,
-                )
-                for value, _ in self.fields[parameter].choices
-            ]
-            menus.append(FacetMenu(parameter, declared.label, options))
-        return menus
+    def facet_parameters(self) -> list[str]:
+        return [
+            parameter
+            for parameter, (_, declared) in self.declared.items()
+            if isinstance(declared, Facet) and parameter == declared.parameter
+        ]
 
-    def more_fields(self) -> list[forms.BoundField]:
-        """The yes/no, has/has not and range fields, for the "More filters" panel."""
+    def facet_menu(self, parameter: str, *, search: str = "", limit: int = 0) -> FacetMenu:
+        """A facet's menu: the ticked values, then the most frequent under all the other active
+        filters (those matching `search`, if given), at most `limit` more; every count exact."""
+        field, declared = self.declared[parameter]
+        others = self.index.everyone
+        for name, accepted in self._masks.items():
+            if name != parameter:
+                others &= accepted
+        values = self.index.facets[parameter]
+        chosen = list(dict.fromkeys(self.cleaned_data.get(parameter) or ()))
+        options = [
+            FacetOption(value, self.value_label(parameter, value), self._count(values, value, others), True)
+            for value in chosen
+        ]
+        needle = search.casefold().strip()
+        added = 0
+        for count, raw in self.index.facet_counts(parameter, others):
+            if added >= limit:
+                break
+            value = NOT_SET if raw is None else raw
+            if value in chosen:
+                continue
+            label = self.value_label(parameter, value)
+            if needle and needle not in value.casefold() and needle not in label.casefold():
+                continue
+            options.append(FacetOption(value, label, count, False))
+            added += 1
+        many = field.kind.many
+        return FacetMenu(
+            parameter,
+            declared.label,
+            options,
+            len(values),
+            declared.match_parameter if many else None,
+            (self.cleaned_data.get(declared.match_parameter) or "any") if many else "any",
+        )
+
+    @staticmethod
+    def _count(values: dict[str | None, int], value: str, within: int) -> int:
+        return (values.get(None if value == NOT_SET else value, 0) & within).bit_count()
+
+    def facet_menus(self) -> list[FacetMenu]:
+        """One menu per facet, as the page first shows them."""
+        return [self.facet_menu(parameter) for parameter in self.facet_parameters()]
+
+    def more_fields(self) -> list["Control"]:
+        """The yes/no, has/has not and range fields, for the "More filters" panel.
+
+        Drawn from these plain descriptions rather than by Django's widget templates, which cost
+        the list page more than its hundred rows."""
         order = (YesNo, Presence, Range)
         names = [
             name for wanted in order for name, (_, declared) in self.declared.items() if isinstance(declared, wanted)
         ]
-        return [self[name] for name in names]
+        return [self._control(name) for name in names]
+
+    def _control(self, name: str) -> "Control":
+        field = self.fields[name]
+        raw = self.data.get(name, "")
+        if isinstance(field, forms.ChoiceField):
+            options = [(value, label, value == raw) for value, label in field.choices]
+            return Control(name, field.label, "select", raw, options)
+        kind = "date" if isinstance(field, forms.DateField) else "number"
+        return Control(name, field.label, kind, raw[:40])
 
     def more_active(self) -> bool:
-        return any(field.name in self.data for field in self.more_fields())
+        return any(control.name in self.data for control in self.more_fields())
 
     def chips(self) -> list[Chip]:
         chips = []
-        multiple = {FINDING_FILTER} | {p for p, (_, d) in self.declared.items() if isinstance(d, Facet)}
+        multiple = {FINDING_FILTER, *self.facet_parameters()}
         for name in self.data:
             if name not in self.fields or name not in self.cleaned_data or not self.cleaned_data[name]:
                 continue

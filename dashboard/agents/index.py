@@ -15,7 +15,7 @@ from typing import Any
 
 from dashboard.fields import Column, FieldRegistry, PhoneAgent, active_registry
 from dashboard.fields.kinds import Phone, Voice
-from dashboard.fields.registry import Facet, Presence, Range, YesNo
+from dashboard.fields.registry import UNDECLARED, Facet, Presence, Range, YesNo
 from dashboard.snapshots.snapshot import Snapshot
 
 from .findings import SEVERITIES, Fleet, Rule, enabled_rules
@@ -69,15 +69,27 @@ class FleetIndex:
             values = found[facet.parameter]
             read, kind = field.read, field.kind
             for position, agent in enumerate(self.agents):
-                these = tuple(kind.facet_values(read(agent)))
-                if facet.combination:
-                    these = (" + ".join(value for value in these if value) or None,)
-                for value in set(these):
+                for value in set(kind.facet_values(read(agent))):
                     values[value].append(position)
         return {
             parameter: {value: self.mask(where) for value, where in values.items()}
             for parameter, values in found.items()
         }
+
+    @cached_property
+    def _overall_counts(self) -> dict[str, list[tuple[int, str | None]]]:
+        """Facet parameter -> (count, value) over the whole fleet, most frequent first."""
+        return {
+            parameter: sorted(((mask.bit_count(), value) for value, mask in values.items()), key=_by_count)
+            for parameter, values in self.facets.items()
+        }
+
+    def facet_counts(self, parameter: str, within: int) -> list[tuple[int, str | None]]:
+        """(count among the agents `within`, value) for every value of a facet, most frequent first."""
+        if within == self.everyone:
+            return self._overall_counts[parameter]
+        counted = (((mask & within).bit_count(), value) for value, mask in self.facets[parameter].items())
+        return sorted(counted, key=_by_count)
 
     @cached_property
     def booleans(self) -> dict[str, dict[bool, int]]:
@@ -92,13 +104,17 @@ class FleetIndex:
         }
 
     @cached_property
-    def present(self) -> dict[str, int]:
-        """Has/has-not parameter -> the agents where the setting is set."""
-        return {
-            declared.parameter: self.where(lambda agent, field=field: field.kind.is_set(field.read(agent)))
-            for field, declared in self.registry.filters
-            if isinstance(declared, Presence)
-        }
+    def present(self) -> dict[str, dict[str, int]]:
+        """Has/has-not parameter -> "set", "unset" (and "placeholder", for kinds that have them) -> the agents."""
+        found = {}
+        for field, declared in self.registry.filters:
+            if not isinstance(declared, Presence):
+                continue
+            states: dict[str, list[int]] = {"set": [], "unset": [], "placeholder": []}
+            for position, agent in enumerate(self.agents):
+                states[field.kind.presence(field.read(agent))].append(position)
+            found[declared.parameter] = {state: self.mask(where) for state, where in states.items()}
+        return found
 
     @cached_property
     def ranges(self) -> dict[tuple[str, str], Any]:
@@ -140,6 +156,9 @@ class FleetIndex:
                     parts.extend(field.kind.texts(value))
                     if names and isinstance(field.kind, Voice) and value in names:
                         parts.append(names[value])  # a voice is found by its name too
+            for key, value in agent.extra.items():  # what OpenCX sends that the registry does not declare
+                if key not in hidden:
+                    parts.extend(UNDECLARED.texts(value))
             texts.append("\n".join(parts).casefold())
         return texts
 
@@ -225,6 +244,11 @@ class FleetIndex:
             return tuple(parts)
 
         return sorted(positions(mask), key=key)
+
+
+def _by_count(pair: tuple[int, str | None]) -> tuple[bool, int, str]:
+    count, value = pair
+    return (value is None, -count, value or "")
 
 
 def positions(mask: int) -> list[int]:

@@ -30,7 +30,7 @@ from .exports import FORMATS, export_response
 from .filters import AgentFilterForm
 from .index import index_of
 from .models import ColumnPreference
-from .tables import AgentRows, AgentTable, CellContext, agent_url
+from .tables import AgentRows, AgentTable, CellContext, agent_url, agent_urls
 
 PER_PAGE_CHOICES = (25, 50, 100)
 DEFAULT_PER_PAGE = 50
@@ -261,7 +261,7 @@ class AgentListPipeline(ListPipeline):
         }
 
     def agent_link(self, reader: Reader) -> Any:
-        return agent_url
+        return agent_urls()
 
     def export(self, export_format: str, table: tables.Table, snapshot: Snapshot, reader: Reader) -> HttpResponse:
         return export_response(export_format, table.data.data, table.specs, snapshot.fetched_at, reader.hidden)

@@ -2,8 +2,9 @@
 
 Which settings are broken down is the overview's choice (`BREAKDOWNS`, by filter parameter);
 everything else (labels, values, the filter each bar links to) comes from the field registry.
-Each breakdown counts every agent exactly once (an agent's languages count as one combination),
-so its bars add up to the fleet, and each bar's link filters the list to exactly its agents.
+Each bar's link filters the list to exactly its agents. A breakdown of a single value counts
+every agent once, so its bars add up to the fleet; a breakdown of a list (languages) counts each
+agent under each of its values, and says so.
 """
 
 from collections.abc import Callable
@@ -19,11 +20,12 @@ from .filters import NOT_SET, NOT_SET_LABEL
 from .index import FleetIndex
 
 MOST_BARS = 10  # beyond this a breakdown folds its smallest values into one "others" bar
+MAX_LINKED_VALUES = 100  # an "others" bar links to its agents when it names at most this many values
 # (card key, filter parameter, title)
 BREAKDOWNS = [
     ("type", "type", "Type"),
     ("model", "model", "Model"),
-    ("language", "languages", "Languages"),
+    ("language", "language", "Languages"),
     ("stt_model", "stt_model", "Speech-to-text model"),
     ("voice", "voice", "Voice"),
     ("noise", "noise", "Background noise"),
@@ -47,6 +49,8 @@ class Breakdown:
     key: str
     title: str
     bars: list[Bar]
+    # A list field: an agent counts in the bar of each of its values, so the bars add up to more.
+    overlapping: bool = False
 
     @property
     def total(self) -> int:
@@ -57,7 +61,9 @@ def _list_url(params: list[tuple[str, str]]) -> str:
     return f"{reverse('agent-list')}?{urlencode(params)}"
 
 
-def _facet(index: FleetIndex, key: str, title: str, parameter: str, label: Callable[[str], str]) -> Breakdown:
+def _facet(
+    index: FleetIndex, key: str, title: str, parameter: str, label: Callable[[str], str], overlapping: bool
+) -> Breakdown:
     size = len(index.agents)
     counts = sorted(
         ((value, mask.bit_count()) for value, mask in index.facets[parameter].items()),
@@ -69,23 +75,20 @@ def _facet(index: FleetIndex, key: str, title: str, parameter: str, label: Calla
     shown, rest = named[:MOST_BARS], named[MOST_BARS:]
     bars = [Bar(label(value), count, 100 * count / size, _list_url([(parameter, value)])) for value, count in shown]
     if rest:
-        others = sum(count for _, count in rest)
-        bars.append(
-            Bar(
-                f"{len(rest)} other values",
-                others,
-                100 * others / size,
-                _list_url([(parameter, value) for value, _ in rest]),
-                muted=True,
-            )
-        )
+        union = 0  # an agent with several of these values counts once here, as the link lists it
+        for value, _ in rest:
+            union |= index.facets[parameter][value]
+        others = union.bit_count()
+        # A link naming hundreds of values would be a URL no server takes: then there is none.
+        url = _list_url([(parameter, value) for value, _ in rest]) if len(rest) <= MAX_LINKED_VALUES else ""
+        bars.append(Bar(f"{len(rest)} other values", others, 100 * others / size, url, muted=True))
     if missing:
         bars.append(
             Bar(
                 NOT_SET_LABEL.lstrip("— "), missing[0], 100 * missing[0] / size, _list_url([(parameter, NOT_SET)]), True
             )
         )
-    return Breakdown(key, title, bars)
+    return Breakdown(key, title, bars, overlapping)
 
 
 def _split(index: FleetIndex, key: str, title: str, parts: list[tuple[str, int, str, str, bool]]) -> Breakdown:
@@ -120,7 +123,7 @@ def breakdowns(index: FleetIndex, hidden: frozenset[str] = frozenset()) -> list[
             continue
         if isinstance(declared, Facet):
             label = lambda value, kind=field.kind: kind.facet_label(value, context)  # noqa: E731
-            found.append(_facet(index, key, title, parameter, label))
+            found.append(_facet(index, key, title, parameter, label, field.kind.many))
         elif isinstance(declared, YesNo):
             flags = index.booleans[parameter]
             unset = index.everyone & ~(flags[True] | flags[False])
@@ -137,15 +140,16 @@ def breakdowns(index: FleetIndex, hidden: frozenset[str] = frozenset()) -> list[
                 )
             )
         elif isinstance(declared, Presence):
-            present = index.present[parameter]
+            states = index.present[parameter]
             found.append(
                 _split(
                     index,
                     key,
                     title,
                     [
-                        ("set", present, parameter, "set", False),
-                        ("not set", index.everyone & ~present, parameter, "unset", True),
+                        ("set", states["set"], parameter, "set", False),
+                        ("placeholder", states["placeholder"], parameter, "placeholder", True),
+                        ("not set", states["unset"], parameter, "unset", True),
                     ],
                 )
             )

@@ -6,18 +6,24 @@ from typing import Any
 
 import django_tables2 as tables
 from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django_tables2.data import TableListData
 from django_tables2.utils import OrderBy
 
 from dashboard.fields import Column, PhoneAgent, ValueContext, display
 
+from .ids import encode_agent_id
 from .index import FleetIndex
 
 
 def agent_url(agent_id: str) -> str:
     return reverse("agent-detail", args=[agent_id])
+
+
+def agent_urls() -> Callable[[str], str]:
+    """`agent_url`, reversing the pattern once rather than once per row."""
+    before, after = agent_url("x").rsplit("x", 1)
+    return lambda agent_id: f"{before}{encode_agent_id(agent_id)}{after}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +37,7 @@ class CellContext:
 
 def name_cell(agent: PhoneAgent, link: Callable[[str], str] = agent_url, findings: Any = ()) -> SafeString:
     """The name, linking to the agent's page (its id is encoded for the URL), and its findings."""
-    html = format_html(
+    html = display.markup(
         '<a href="{}" class="agent-link{}">{}</a>',
         link(agent.id),
         "" if agent.name and agent.name.strip() else " fst-italic",
@@ -85,7 +91,8 @@ class RegistryColumn(tables.Column):
 
     def __init__(self, column: Column, *, visible: bool) -> None:
         self.spec = column
-        attrs = {"td": {"class": column.css}, "th": {"class": "text-end" if "text-end" in column.css else ""}}
+        # Numbers and times are right-aligned, and so are their headers.
+        attrs = {"td": {"class": column.css}, "th": {"class": "text-end" if column.css in ("num", "when") else ""}}
         super().__init__(
             verbose_name=column.label,
             accessor="id",
@@ -110,9 +117,9 @@ class SelectColumn(tables.Column):
 
 
 def select_cell(agent: PhoneAgent) -> SafeString:
-    return format_html(
+    return display.markup(
         '<input class="form-check-input compare-pick" type="checkbox" form="compare-form" name="id" value="{}" '
-        'aria-label="Pick {} to compare">',
+        'aria-label="Compare {}">',
         agent.id,
         agent.display_name,
     )
@@ -164,7 +171,7 @@ class AgentTable(tables.Table):
         runs template tags per cell; this is the same markup at a fraction of the cost.
         """
         open_cells = [
-            format_html('<td class="{}">', column.css) if column.css else SafeString("<td>") for column in self.specs
+            display.markup('<td class="{}">', column.css) if column.css else SafeString("<td>") for column in self.specs
         ]
         rows = []
         agents = [row.record for row in self.page.object_list] if self.page else self.data

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", overview.overview, name="overview"),
     path("agents/", lists.agent_list, name="agent-list"),
     path("agents/columns/", lists.choose_columns, name="agent-columns"),
+    path("agents/facets/<str:parameter>/", lists.facet_options, name="agent-facet"),
     path("agents/compare/", compare.agent_compare, name="agent-compare"),
     path("agents/<agent_id:agent_id>/", detail.agent_detail, name="agent-detail"),
     path("problems/", lists.problem_list, name="problem-list"),

@@ -239,3 +239,56 @@ def demo_fleet(count: int, seed: int = 20261124) -> list[dict[str, Any]]:
 
 def demo_voices() -> list[dict[str, str]]:
     return [{"id": voice_id, "name": name, "provider": "opencx"} for voice_id, name in VOICES]
+
+
+# --- a fleet shaped like a real one, for benchmarks and scale tests ---------------------------
+
+REAL_LANGUAGES = ["en", "es", "fr", "de", "pt", "it", "nl", "pl", "ja", "zh", "ar", "hi"]
+REAL_VOICES = [(f"vx_{index:02d}", f"Voice {index:02d}") for index in range(40)]
+REAL_KEYTERMS = [f"term-{index:03d}" for index in range(300)]
+REAL_ACTIONS = [f"act_{index:05d}" for index in range(4000)]
+REAL_DATA_FIELDS = [f"field_{index:02d}" for index in range(50)]
+SENTENCE = "Confirm who is calling, answer from the knowledge base and never read out account numbers."
+
+
+def realistic_agent(index: int, rng: random.Random) -> dict[str, Any]:
+    """One agent of a fleet shaped like a real one: its values vary as a large organization's do."""
+    record = demo_agent(index, rng)
+    languages = rng.sample(REAL_LANGUAGES, rng.randint(1, 3))
+    roll = rng.random()
+    record.update(
+        {
+            "name": f"{record['name'] or 'Agent'} #{index}",
+            "phone_number": None if rng.random() < 0.05 else f"+1{200 + index // 10_000_000:03d}{index:07d}",
+            "language": languages,
+            "voice_id": rng.choice(REAL_VOICES)[0] if rng.random() < 0.97 else None,
+            "stt_keyterms": rng.sample(REAL_KEYTERMS, rng.randrange(0, 7)),
+            "actionIds": None if roll < 0.2 else [] if roll < 0.3 else rng.sample(REAL_ACTIONS, rng.randrange(1, 5)),
+            "instructions": [SENTENCE[: rng.randrange(20, len(SENTENCE))] for _ in range(rng.randrange(0, 12))] or None,
+            "data_collection_fields": rng.sample(REAL_DATA_FIELDS, rng.randrange(1, 6)) if rng.random() < 0.5 else None,
+            "failover_transfer_destination_id": (
+                None
+                if roll < 0.2
+                else "00000000-0000-0000-0000-000000000000"
+                if roll < 0.25
+                else "ffffffff-ffff-ffff-ffff-ffffffffffff"
+                if roll < 0.27
+                else str(uuid.UUID(int=rng.getrandbits(128), version=4))
+            ),
+        }
+    )
+    if isinstance(record.get("language"), list) and index % 23 == 7:
+        record["language"] = languages[0]  # the older API shape, here too
+    return record
+
+
+def realistic_fleet(count: int, seed: int = 20261125) -> list[dict[str, Any]]:
+    """`count` agents speaking 1 to 3 of a dozen languages (about 1,400 combinations), with about 40
+    voices, up to 4 of 4,000 action ids each, unique phone numbers (some missing), failovers set,
+    missing or placeholders, instructions of varied length and a few hundred key terms."""
+    rng = random.Random(seed)
+    return [realistic_agent(index, rng) for index in range(count)]
+
+
+def realistic_voices() -> list[dict[str, str]]:
+    return [{"id": voice_id, "name": name, "provider": "opencx"} for voice_id, name in REAL_VOICES]

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from . import display, values
@@ -37,6 +36,8 @@ class Kind:
     default: Any = None  # what a null or missing value reads as
     css: str = ""  # the list cell's classes
     lines: bool = False  # the history compares it line by line
+    many: bool = False  # a list: a facet counts each of its values, and can ask for all of several
+    placeholders: bool = False  # has values that stand for "not set" (a nil UUID), told apart by `presence`
     none_html: SafeString = display.DASH  # how None reads
 
     def cell(self, value: Any, context: ValueContext = PLAIN) -> SafeString:
@@ -45,7 +46,7 @@ class Kind:
 
     def detail(self, value: Any, context: ValueContext = PLAIN) -> SafeString:
         """The value on the agent's page, where there is room for all of it."""
-        return format_html("{}", value)
+        return display.markup("{}", value)
 
     def show(self, value: Any, context: ValueContext = PLAIN, *, full: bool = False) -> SafeString:
         if value is None:
@@ -80,16 +81,20 @@ class Kind:
         """For "has / has not" filters: an empty text, list or object counts as not set."""
         return value not in (None, "", (), [], {})
 
+    def presence(self, value: Any) -> str:
+        """ "set" or "unset"; a kind with placeholders also says "placeholder"."""
+        return "set" if self.is_set(value) else "unset"
+
 
 class Text(Kind):
     def __init__(self, *, mono: bool = False, shared: bool = False) -> None:
         self.parse = values.shared_text if shared else values.text
         self.ready = None if shared else str  # shared text is interned, so always parsed
-        self.css = "font-monospace text-nowrap" if mono else ""
+        self.css = "mono" if mono else ""
         self.detail_css = "font-monospace text-break" if mono else "text-break"
 
     def detail(self, value: Any, context: ValueContext = PLAIN) -> SafeString:
-        return format_html('<span class="{}">{}</span>', self.detail_css, value)
+        return display.markup('<span class="{}">{}</span>', self.detail_css, value)
 
 
 class Phone(Text):
@@ -107,6 +112,7 @@ class FailoverDestination(Text):
     """A transfer destination's UUID; the nil and max UUIDs are placeholders, shown as they are."""
 
     none_html = display.failover_badge("none")
+    placeholders = True
 
     def __init__(self) -> None:
         super().__init__(mono=True)
@@ -116,7 +122,11 @@ class FailoverDestination(Text):
     def detail(self, value: Any, context: ValueContext = PLAIN) -> SafeString:
         state = failover_state(value)
         badge = display.failover_badge(state) if state != "set" else ""
-        return format_html('<span class="font-monospace text-break">{}</span> {}', value, badge)
+        return display.markup('<span class="font-monospace text-break">{}</span> {}', value, badge)
+
+    def presence(self, value: Any) -> str:
+        state = failover_state(value)
+        return "unset" if state == "none" else "set" if state == "set" else "placeholder"
 
 
 class Enum(Text):
@@ -151,7 +161,7 @@ class Voice(Text):
 class Flag(Kind):
     parse = staticmethod(values.boolean)
     ready = bool
-    css = "text-center"
+    css = "ctr"
 
     def cell(self, value: Any, context: ValueContext = PLAIN) -> SafeString:
         return display.yes_no(value)
@@ -168,13 +178,13 @@ class Flag(Kind):
 class Number(Kind):
     parse = staticmethod(values.number)
     ready = None  # ints and floats both
-    css = "text-end"
+    css = "num"
 
     def __init__(self, unit: str = "") -> None:
         self.unit = unit
 
     def cell(self, value: Any, context: ValueContext = PLAIN) -> SafeString:
-        return format_html("{}{}", value, f" {self.unit}" if self.unit else "")
+        return display.markup("{}{}", value, f" {self.unit}" if self.unit else "")
 
     detail = cell
 
@@ -193,7 +203,7 @@ class Integer(Number):
 class Moment(Kind):
     parse = staticmethod(values.timestamp)
     ready = None
-    css = "text-end text-nowrap"
+    css = "when"
 
     def cell(self, value: Any, context: ValueContext = PLAIN) -> SafeString:
         return display.moment(value)
@@ -220,6 +230,7 @@ class TextList(Kind):
     parse = staticmethod(values.string_list)
     ready = None
     lines = True
+    many = True
 
     def __init__(self, *, nullable: bool = True, numbered: bool = False) -> None:
         self.default = None if nullable else ()
@@ -230,8 +241,8 @@ class TextList(Kind):
 
     def detail(self, value: Any, context: ValueContext = PLAIN) -> SafeString:
         if self.numbered and value:
-            items = format_html_join("", '<li class="text-break">{}</li>', ((item,) for item in value))
-            return format_html('<ol class="ps-3 mb-0">{}</ol>', items)
+            items = display.markup_join("", '<li class="text-break">{}</li>', ((item,) for item in value))
+            return display.markup('<ol class="ps-3 mb-0">{}</ol>', items)
         return display.text_list(value)
 
     def plain(self, value: Any) -> Any:
@@ -259,7 +270,7 @@ class Languages(TextList):
         super().__init__(nullable=False)
 
     def facet_label(self, value: str, context: ValueContext = PLAIN) -> str:
-        return " + ".join(display.language_label(code) for code in value.split(" + "))
+        return display.language_label(value)
 
 
 ALL_ACTIONS = mark_safe('<span class="text-body-secondary">all</span>')
@@ -274,7 +285,7 @@ class ActionIds(TextList):
         super().__init__(nullable=True)
 
     def detail(self, value: Any, context: ValueContext = PLAIN) -> SafeString:
-        return format_html('<span class="font-monospace">{}</span>', display.text_list(value))
+        return display.markup('<span class="font-monospace">{}</span>', display.text_list(value))
 
     def show(self, value: Any, context: ValueContext = PLAIN, *, full: bool = False) -> SafeString:
         if value is None and full:
@@ -299,7 +310,7 @@ class Flow(Kind):
 
     parse = staticmethod(values.any_json)
     ready = None
-    css = "text-end"
+    css = "num"
     lines = True
 
     @staticmethod
@@ -307,23 +318,23 @@ class Flow(Kind):
         return None if value is None else flow_outline(value)[1]
 
     def cell(self, value: Any, context: ValueContext = PLAIN) -> SafeString:
-        return format_html("{}", self.nodes(value))
+        return display.markup("{}", self.nodes(value))
 
     def detail(self, value: Any, context: ValueContext = PLAIN) -> SafeString:
         outline, total = flow_outline(value)
         if not total:
             return mark_safe("present, not in the usual node shape")
-        items = format_html_join(
+        items = display.markup_join(
             "",
             '<li class="flow-depth-{}"><span class="badge border bg-body text-body">{}</span> {}</li>',
             ((node.indent, node.type or "node", node.content) for node in outline),
         )
         more = (
-            format_html('<p class="text-body-secondary mb-0">The first {} nodes are shown.</p>', len(outline))
+            display.markup('<p class="text-body-secondary mb-0">The first {} nodes are shown.</p>', len(outline))
             if len(outline) < total
             else ""
         )
-        return format_html(
+        return display.markup(
             '<details><summary>{} node{}</summary><ul class="list-unstyled mb-0 flow-outline">{}</ul>{}</details>',
             total,
             "" if total == 1 else "s",
@@ -379,10 +390,10 @@ class AnyJSON(Kind):
         if isinstance(value, bool):
             return display.yes_no(value)
         if isinstance(value, int | float):
-            return format_html("{}", value)
+            return display.markup("{}", value)
         if isinstance(value, list) and all(isinstance(item, str) for item in value):
             return display.text_list(value)
-        return format_html('<code class="text-break">{}</code>', json.dumps(value, ensure_ascii=False)[:2000])
+        return display.markup('<code class="text-break">{}</code>', json.dumps(value, ensure_ascii=False)[:2000])
 
     detail = cell
 
@@ -399,4 +410,6 @@ class AnyJSON(Kind):
             return (value,) if value else ()
         if isinstance(value, list):
             return [item for item in value if isinstance(item, str) and item]
+        if isinstance(value, dict):
+            return [item for item in value.values() if isinstance(item, str) and item]
         return ()

@@ -61,12 +61,17 @@ GROUPS = (IDENTITY, VOICE, LANGUAGE, BEHAVIOUR, HANDOFF, DATA)
 
 @dataclass(frozen=True, slots=True)
 class Facet:
-    """Any of several values (`?model=a&model=b`), each counted in the menu; `~none`: not set."""
+    """Any of several values (`?model=a&model=b`), each counted in the menu; `~none`: not set.
+
+    On a list field each value counts on its own ("speaks es": the agents whose list holds it),
+    and `<parameter>_match=all` asks for agents having every value ticked instead of any."""
 
     parameter: str
     label: str
-    # The exact combination of a list's values ("en + es"), so every agent counts once.
-    combination: bool = False
+
+    @property
+    def match_parameter(self) -> str:
+        return f"{self.parameter}_match"
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +84,9 @@ class YesNo:
 
 @dataclass(frozen=True, slots=True)
 class Presence:
-    """`set` or `unset`: has the setting or has not (an empty text or list counts as not set)."""
+    """`set` or `unset`: has the setting or has not (an empty text or list counts as not set).
+
+    A kind with placeholders (a nil UUID) adds `placeholder` and `not-working` (placeholder or unset)."""
 
     parameter: str
     label: str
@@ -375,7 +382,7 @@ OPENCX_FIELDS = FieldRegistry(
             "Languages",
             LANGUAGE,
             kinds.Languages(),
-            filters=(Facet("language", "Language"), Facet("languages", "Language set", combination=True)),
+            filters=(Facet("language", "Language"),),
             default_column=True,
         ),
         Field("accent", "Accent", VOICE, kinds.Text(shared=True), filters=(Facet("accent", "Accent"),), search=True),
@@ -397,7 +404,14 @@ OPENCX_FIELDS = FieldRegistry(
             filters=(Facet("stt_model", "STT model"),),
             default_column=True,
         ),
-        Field("stt_keyterms", "Key terms", LANGUAGE, kinds.TextList(nullable=False), search=True),
+        Field(
+            "stt_keyterms",
+            "Key terms",
+            LANGUAGE,
+            kinds.TextList(nullable=False),
+            filters=(Facet("keyterm", "Key term"),),
+            search=True,
+        ),
         Field(
             "background_noise_preset",
             "Background noise",
@@ -441,8 +455,8 @@ OPENCX_FIELDS = FieldRegistry(
             search=True,
         ),
         Field("instructions", "Instructions", BEHAVIOUR, kinds.TextList(numbered=True), search=True),
-        Field("flow", "Flow", BEHAVIOUR, kinds.Flow(), filters=(Presence("flow", "Flow"),)),
-        Field("action_ids", "Actions", BEHAVIOUR, kinds.ActionIds(), key="actionIds"),
+        Field("flow", "Flow", BEHAVIOUR, kinds.Flow(), filters=(Presence("flow", "Flow"),), search=True),
+        Field("action_ids", "Actions", BEHAVIOUR, kinds.ActionIds(), key="actionIds", search=True),
         Field(
             "custom_llm",
             "Custom LLM",
@@ -470,7 +484,14 @@ OPENCX_FIELDS = FieldRegistry(
                 Derived("failover", "Failover", kinds.failover_state, kinds.FailoverState(), default_column=True),
             ),
         ),
-        Field("data_collection_fields", "Data fields", DATA, kinds.TextList()),
+        Field(
+            "data_collection_fields",
+            "Data fields",
+            DATA,
+            kinds.TextList(),
+            filters=(Facet("data_field", "Data field"),),
+            search=True,
+        ),
         Field(
             "data_collection_webhook_url",
             "Webhook URL",

@@ -45,6 +45,42 @@
     });
   }
 
+  // Facet menus: the page carries a few values each; opening a menu fetches its most frequent
+  // values under the current filters, and its search box finds the others (the server renders
+  // the options, escaped, from dashboard/agents/views/lists.py facet_options).
+  function loadFacet(button, search) {
+    var menu = button.nextElementSibling;
+    var target = menu && menu.querySelector(".facet-options");
+    if (!target || !button.dataset.facetUrl) return;
+    var query = new URLSearchParams(window.location.search);
+    query.delete("page");
+    if (search) query.set("facet_q", search);
+    fetch(button.dataset.facetUrl + "?" + query.toString(), { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) { if (html !== null) target.innerHTML = html; })
+      .catch(function () { /* the values the page came with stay */ });
+  }
+  document.addEventListener("show.bs.dropdown", function (event) {
+    var button = event.target;
+    if (button.dataset && button.dataset.facetUrl && !button.dataset.loaded) {
+      button.dataset.loaded = "1";
+      loadFacet(button, "");
+    }
+  });
+  var searchTimer = null;
+  document.addEventListener("input", function (event) {
+    if (!event.target.classList.contains("facet-search")) return;
+    var button = event.target.closest(".dropdown").querySelector("[data-facet-url]");
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(function () { loadFacet(button, event.target.value); }, 200);
+  });
+  document.addEventListener("keydown", function (event) {
+    // Enter in a menu's search box finds values; it does not apply the filters.
+    if (event.key === "Enter" && event.target.classList && event.target.classList.contains("facet-search")) {
+      event.preventDefault();
+    }
+  });
+
   // Compare: the button says how many agents are ticked, and is usable for 2 to 4 of them.
   var compare = document.getElementById("compare-form");
   if (compare) {

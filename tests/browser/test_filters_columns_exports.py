@@ -212,3 +212,48 @@ def test_a_findings_count_opens_exactly_the_agents_it_counts(fleet, signed_in_pa
     expect(page.locator("#chips .chip")).to_have_text(re.compile("finding: no-failover"))
     page.get_by_role("link", name="Alpha").click()
     expect(page.locator("#agent-findings")).to_contain_text("no-failover")
+
+
+@pytest.fixture
+def many_key_terms(upstream):
+    upstream.set_agents(
+        [agent_record(id=f"a{n}", name=f"Agent {n:02d}", stt_keyterms=[f"term-{n:02d}", "shared"]) for n in range(60)]
+    )
+
+
+def test_a_facet_menu_with_many_values_fetches_them_and_finds_the_rest(many_key_terms, signed_in_page: Page):
+    page = signed_in_page
+
+    page.get_by_role("button", name="Key term", exact=True).click()
+    menu = page.locator('[aria-labelledby="filter-keyterm"]')
+    expect(menu.locator(".facet-options input[type=checkbox]")).to_have_count(50)  # fetched: 50 of 61
+    menu.get_by_role("searchbox", name="Find a key term").fill("term-57")
+    expect(menu.locator(".facet-options input[type=checkbox]")).to_have_count(1)
+    with page.expect_navigation():
+        menu.get_by_label("term-57").check()
+
+    assert names(page) == ["Agent 57"]
+    expect(page.locator("#chips")).to_contain_text("key term: term-57")
+
+
+@pytest.fixture
+def speakers(upstream):
+    upstream.set_agents(
+        [
+            agent_record(id="a1", name="Both", language=["en", "es"]),
+            agent_record(id="a2", name="English", language=["en"]),
+            agent_record(id="a3", name="Spanish", language=["es"]),
+        ]
+    )
+
+
+def test_ticking_several_values_of_a_list_can_ask_for_all_of_them(speakers, signed_in_page: Page):
+    page = signed_in_page
+    page.goto("/agents/?language=en&language=es&sort=name")
+    assert names(page) == ["Both", "English", "Spanish"]
+
+    page.get_by_role("button", name="Language", exact=True).click()
+    with page.expect_navigation():
+        page.get_by_label("only agents with every ticked language").check()
+
+    assert names(page) == ["Both"]

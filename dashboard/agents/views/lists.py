@@ -2,15 +2,18 @@
 
 from urllib.parse import urlsplit
 
-from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import redirect
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from dashboard.access.readers import reader
 from dashboard.fields import active_registry
+from dashboard.snapshots.service import get_snapshot
 
+from ..filters import FETCHED_OPTIONS, AgentFilterForm
+from ..index import index_of
 from ..listing import AGENT_LIST, PROBLEM_LIST, in_order
 from ..models import ColumnPreference
 
@@ -48,3 +51,15 @@ def safe_next(request: HttpRequest) -> str:
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return reverse("agent-list")
     return target
+
+
+@require_GET
+def facet_options(request: HttpRequest, parameter: str) -> HttpResponse:
+    """One facet's menu under the list's current filters, for the menu that opens (and its search box)."""
+    index = index_of(get_snapshot())
+    form = AgentFilterForm(request.GET, index=index, hidden=reader(request).hidden)
+    if parameter not in form.facet_parameters():
+        raise Http404("No such filter.")
+    search = request.GET.get("facet_q", "")[:100]
+    menu = form.facet_menu(parameter, search=search, limit=FETCHED_OPTIONS)
+    return render(request, "agents/facet_options.html", {"menu": menu, "search": search})
