@@ -191,6 +191,9 @@ DATABASES = {}
 if DATABASE_URL:
     try:
         DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+        if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+            # An unreachable server fails a request (and /readyz) in seconds, not after TCP's minutes.
+            DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
     except ValueError as error:
         env.problems.append(f"DATABASE_URL is not a database URL this dashboard can use: {error}")
 if not DATABASES:
@@ -219,6 +222,7 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "switchboard",
             "TIMEOUT": None,
+            "OPTIONS": {"socket_connect_timeout": 5},  # an unreachable Redis fails fast (and /readyz with it)
         }
     }
 else:

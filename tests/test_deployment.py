@@ -19,6 +19,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from dashboard.demo.fleet import demo_fleet
 from dashboard.demo.server import FakeOpenCX
 from tests.servers import gunicorn
+from tests.test_settings import manage
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "ocx_live_deployment_SECRET_5b1e"
@@ -118,7 +119,14 @@ def deployed(tmp_path_factory):
         )
         share = prepared.stdout.strip().splitlines()[-1]
         with gunicorn(env, root / "gunicorn.log") as base:
-            yield {"base": base, "fake": fake, "env": env, "share": share, "log": Log(root / "gunicorn.log")}
+            yield {
+                "base": base,
+                "fake": fake,
+                "env": env,
+                "root": root,
+                "share": share,
+                "log": Log(root / "gunicorn.log"),
+            }
 
 
 def secure(**headers: str) -> dict:
@@ -162,16 +170,9 @@ def test_every_log_line_of_a_failing_upstream_read_is_json_with_the_request_id(d
 
 
 def test_readyz_answers_a_probe_by_ip_over_plain_http_with_json(deployed):
-    timer = [  # what deploy/switchboard-refresh.service runs, with the same env file
-        subprocess.run(
-            [sys.executable, "manage.py", command, "--quiet"],
-            cwd=ROOT,
-            env=deployed["env"],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+    # What deploy/switchboard-refresh.service runs, with the same env file.
+    timer = [
+        manage(deployed["root"], command, "--quiet", **deployed["env"])
         for command in ("housekeeping", "refresh_agents")
     ]
 

@@ -40,8 +40,9 @@ def json_lines():
 
 
 def test_every_line_of_a_failing_upstream_read_is_json_with_the_request_id_the_response_showed(
-    signed_in, upstream, json_lines, clock
+    signed_in, upstream, json_lines, clock, settings
 ):
+    settings.OPENCX_TIMEOUT = 2  # room for exactly one retry, whatever the back-off's jitter
     signed_in.get("/agents/")
     clock.shift(10)
     upstream.fault = "503"

@@ -74,7 +74,8 @@ def test_metrics_parse_and_have_every_family(client, metrics_token, upstream, si
     assert TEST_TOKEN not in response.content.decode() and METRICS_TOKEN not in response.content.decode()
 
 
-def test_metrics_count_upstream_requests_retries_and_failed_refreshes(client, metrics_token, upstream, clock):
+def test_metrics_count_upstream_requests_retries_and_failed_refreshes(client, metrics_token, upstream, clock, settings):
+    settings.OPENCX_TIMEOUT = 2  # room for exactly one retry, whatever the back-off's jitter
     get_snapshot()
     before = families(scrape(client))
     upstream.fault = "503"
