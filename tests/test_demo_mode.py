@@ -1,6 +1,9 @@
 """Demo mode only where asked: production without a token stops, and the demo account never outlives demo mode."""
 
 import sqlite3
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -9,7 +12,7 @@ from django.core.checks import Tags, run_checks
 from dashboard.access.models import ShareLink
 from dashboard.access.sharing import create_share
 from dashboard.demo.accounts import DEMO_EMAIL, sync_demo_account
-from tests.test_settings import manage, production_env, start
+from tests.test_settings import ROOT, manage, production_env, start
 
 WAYS_OUT = ("OPENCX_API_TOKEN", "DEMO_MODE=1")
 
@@ -33,7 +36,15 @@ def demo_accounts(database) -> list[str]:
 def test_production_without_a_token_stops_the_server_migrate_refresh_agents_and_other_commands(tmp_path):
     env = without_token(tmp_path)
 
-    served = start(tmp_path, **env)  # what the WSGI start runs before gunicorn serves
+    served = subprocess.run(  # gunicorn loading the app, as its workers do before serving
+        [str(Path(sys.executable).parent / "gunicorn"), "--check-config", "-c", "gunicorn.conf.py"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     migrated = manage(tmp_path, "migrate", **env)
     refreshed = manage(tmp_path, "refresh_agents", **env)
     shell = manage(tmp_path, "shell", "-c", "print('ran')", **env)  # a command that skips the checks

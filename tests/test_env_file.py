@@ -1,5 +1,8 @@
 """One env file for everything (ENV_FILE, systemd's format), and rotating the secret key."""
 
+import re
+from pathlib import Path
+
 import pytest
 
 from dashboard.access.sharing import create_share, share_url
@@ -93,3 +96,15 @@ def test_share_links_and_sessions_survive_a_key_rotation_with_the_old_key_as_fal
     settings.SECRET_KEY_FALLBACKS = []  # the old key dropped: links it signed no longer open ...
     assert client.get(url).status_code == 404
     assert client.get("/shares/").status_code == 200  # ... a session used meanwhile moved to the new key
+
+
+def test_the_example_env_file_reads_and_names_only_documented_variables():
+    root = Path(__file__).resolve().parent.parent
+    example = (root / "deploy" / "switchboard.env.example").read_text()
+    commented = [line[1:].split("=", 1)[0] for line in example.splitlines() if re.match(r"#[A-Z_]+=", line)]
+    readme = (root / "README.md").read_text()
+
+    values = parse_env_file(example)
+
+    assert values["DEBUG"] == "0" and values["LOG_FORMAT"] == "json"
+    assert [name for name in [*values, *commented] if f"| `{name}` |" not in readme] == []
