@@ -70,12 +70,6 @@ def test_demo_mode_and_a_token_together_are_refused(tmp_path):
     assert "DEMO_MODE=1 and OPENCX_API_TOKEN are both set" in result.stderr
 
 
-def test_a_local_run_with_nothing_configured_is_still_the_demo(tmp_path):
-    result = start(tmp_path)
-
-    assert result.returncode == 0 and result.stdout.split()[0] == "True"
-
-
 @pytest.mark.django_db
 def test_migrating_outside_demo_mode_deletes_the_demo_account_and_its_share_links(settings):
     settings.DEMO_MODE = True
