@@ -13,7 +13,7 @@ export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export UV_PYTHON_DOWNLOADS := never
 export UV_NO_PROGRESS := 1
 
-.PHONY: run test lint bench venv browser clean
+.PHONY: run test lint bench venv install browser clean
 
 run: venv $(DATA_DIR)/secret_key
 	$(VENV)/bin/python manage.py migrate --noinput
@@ -21,7 +21,8 @@ run: venv $(DATA_DIR)/secret_key
 
 # The production back ends are tested against real PostgreSQL and Redis servers on loopback,
 # which tests/servers.py installs (apt-get) and starts for the second run, and stops after it.
-BACKEND_TESTS := tests/test_backends.py tests/test_agents_service.py tests/test_worker_processes.py tests/test_change_history.py tests/test_migrations.py
+BACKEND_TESTS := tests/test_backends.py tests/test_deployment_backends.py tests/test_agents_service.py \
+                 tests/test_worker_processes.py tests/test_change_history.py tests/test_migrations.py
 
 test: venv browser $(DATA_DIR)/secret_key
 	$(VENV)/bin/ruff check .
@@ -40,6 +41,12 @@ venv: $(VENV)/.synced
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+# A production install: exactly what uv.lock pins, without the development tools (pytest,
+# Playwright, ruff, ...). `make run` or `make test` later would add them back.
+install: | $(UV)
+	$(UV) sync --frozen --no-dev --python $(PYTHON)
+	rm -f $(VENV)/.synced
 
 # Re-syncs whenever the lock changes; `--frozen` installs exactly what uv.lock pins.
 $(VENV)/.synced: uv.lock pyproject.toml | $(UV)

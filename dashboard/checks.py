@@ -1,8 +1,9 @@
 """Project-wide start-up checks: the environment the settings were read from.
 
-`manage.py` commands and `runserver` run the system checks themselves; the WSGI start
-(`dashboard/wsgi.py`) runs them through `stop_on_errors`, so gunicorn does not serve with a
-configuration that makes no sense.
+`manage.py` commands and `runserver` run the system checks themselves (and `manage.py` stops
+every command, those that skip the checks too, while the environment is wrong); the WSGI start
+(`dashboard/wsgi.py`) runs them, the deployment checks included, through `stop_on_errors`, so
+gunicorn does not serve with a configuration that makes no sense.
 """
 
 from typing import Any
@@ -27,7 +28,9 @@ def check_environment(app_configs: Any = None, **kwargs: Any) -> list[Error]:
 
 
 def stop_on_errors() -> None:
-    """Raises SystemCheckError, listing them, when a system check reports an error."""
-    serious = [message for message in run_checks() if message.is_serious() and not message.is_silenced()]
+    """Raises SystemCheckError, listing them, when a system check (deployment checks included)
+    reports an error."""
+    found = run_checks(include_deployment_checks=True)
+    serious = [message for message in found if message.is_serious() and not message.is_silenced()]
     if serious:
         raise SystemCheckError("Switchboard cannot start:\n" + "\n".join(str(message) for message in serious))

@@ -3,16 +3,130 @@
 The settings module reads every variable through an `Environment`; a value that makes no sense
 gets the default and a sentence naming the variable, which the system check in
 `dashboard/checks.py` reports (so `manage.py`, `runserver` and the WSGI start all stop with it).
+
+`ENV_FILE` names a file of `KEY=value` lines in the format of systemd's `EnvironmentFile=`, so
+the web server, cron and a systemd timer can share one file. A variable set in the process's
+own environment wins over the file, so one command can override one value. gunicorn's
+configuration (`gunicorn.conf.py`) reads the same file through this module; it imports nothing
+from Django.
 """
 
 import os
+import re
 from collections.abc import Mapping
+from pathlib import Path
+
+NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+DOUBLE_QUOTED_ESCAPES = {"\\": "\\", '"': '"', "$": "$", "`": "`"}
+
+
+class EnvFileError(ValueError):
+    """A line of an env file that cannot be read; `str()` names the line."""
+
+
+def parse_env_file(text: str) -> dict[str, str]:
+    """The assignments of an env file, as systemd's `EnvironmentFile=` reads them.
+
+    Empty lines and lines starting with `#` or `;` are comments. Surrounding white space is
+    dropped. An unquoted value keeps inner white space; a backslash keeps the character after it,
+    and one at the end of a line joins the next line. A value in single quotes is taken as it
+    is; in double quotes `\\\\`, `\\"`, `\\$` and `` \\` `` are escapes and a backslash before a
+    line break joins the lines. Quoted values may span lines. Unlike a shell, nothing is expanded
+    and `export` is not understood.
+    """
+    values: dict[str, str] = {}
+    position, line_number = 0, 1
+    while position < len(text):
+        end = text.find("\n", position)
+        end = len(text) if end < 0 else end
+        line = text[position:end].strip(" \t\r")
+        if not line or line[0] in "#;":
+            position, line_number = end + 1, line_number + 1
+            continue
+        name, equals, _ = line.partition("=")
+        name = name.strip(" \t")
+        if not equals:
+            raise EnvFileError(f"line {line_number} is not KEY=value")
+        if not NAME.fullmatch(name):
+            raise EnvFileError(f"line {line_number}: {name!r} is not a variable name (no `export`, no spaces)")
+        start = text.index("=", position) + 1
+        value, position, lines = _value(text, start, line_number)
+        values[name] = value
+        line_number += lines
+    return values
+
+
+def _value(text: str, start: int, line_number: int) -> tuple[str, int, int]:
+    """The value starting at `start`: (value, the position after its line, lines consumed)."""
+    position = start
+    while position < len(text) and text[position] in " \t":
+        position += 1
+    quote = text[position] if position < len(text) and text[position] in "'\"" else None
+    chars: list[str] = []
+    lines = 1
+    if quote is not None:
+        position += 1
+        while True:
+            if position >= len(text):
+                raise EnvFileError(f"line {line_number}: the {quote} quote is never closed")
+            char = text[position]
+            if char == quote:
+                position += 1
+                break
+            if quote == '"' and char == "\\" and position + 1 < len(text):
+                following = text[position + 1]
+                if following == "\n":
+                    position, lines = position + 2, lines + 1
+                    continue
+                if following in DOUBLE_QUOTED_ESCAPES:
+                    chars.append(DOUBLE_QUOTED_ESCAPES[following])
+                    position += 2
+                    continue
+            if char == "\n":
+                lines += 1
+            chars.append(char)
+            position += 1
+        end = text.find("\n", position)
+        end = len(text) if end < 0 else end
+        if text[position:end].strip(" \t\r"):
+            raise EnvFileError(f"line {line_number + lines - 1}: text after the closing {quote} quote")
+        return "".join(chars), end + 1, lines
+    while position < len(text) and text[position] != "\n":
+        char = text[position]
+        if char == "\\" and position + 1 < len(text):
+            if text[position + 1] == "\n":
+                position, lines = position + 2, lines + 1
+                continue
+            chars.append(text[position + 1])
+            position += 2
+            continue
+        chars.append(char)
+        position += 1
+    return "".join(chars).strip(" \t\r"), position + 1, lines
 
 
 class Environment:
     def __init__(self, environ: Mapping[str, str] = os.environ) -> None:
         self.environ = environ
         self.problems: list[str] = []
+
+    @classmethod
+    def with_env_file(cls, environ: Mapping[str, str] = os.environ) -> "Environment":
+        """The process's environment over the variables of the file `ENV_FILE` names, if any."""
+        path = environ.get("ENV_FILE", "").strip()
+        if not path:
+            return cls(environ)
+        try:
+            from_file = parse_env_file(Path(path).read_text(encoding="utf-8"))
+        except OSError as error:
+            env = cls(environ)
+            env.problems.append(f"ENV_FILE={path!r} cannot be read: {error.strerror or error}.")
+            return env
+        except (EnvFileError, UnicodeDecodeError) as error:
+            env = cls(environ)
+            env.problems.append(f"ENV_FILE={path!r}: {error}.")
+            return env
+        return cls({**from_file, **environ})
 
     def str(self, name: str, default: str = "") -> str:
         return self.environ.get(name, default).strip()
@@ -55,6 +169,15 @@ class Environment:
             self.problems.append(f"{name}={raw!r} must be at least {minimum}.")
             return default
         return value
+
+    def choice(self, name: str, default: str, choices: tuple[str, ...]) -> str:
+        raw = self.str(name).lower()
+        if not raw:
+            return default
+        if raw not in choices:
+            self.problems.append(f"{name}={raw!r} is not one of {', '.join(choices)}.")
+            return default
+        return raw
 
     def list(self, name: str) -> list[str]:
         return [item.strip() for item in self.str(name).split(",") if item.strip()]

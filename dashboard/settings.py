@@ -3,6 +3,7 @@
 The README's configuration table lists each variable; keep the two in step.
 """
 
+import ipaddress
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -14,7 +15,8 @@ from csp.constants import SELF as CSP_SELF
 from dashboard.environment import Environment
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-env = Environment()
+# The process's environment, over the variables of the file ENV_FILE names (systemd's format).
+env = Environment.with_env_file()
 
 DEBUG = env.bool("DEBUG", True)
 
@@ -31,6 +33,8 @@ def _local_secret_key() -> str:
 
 
 SECRET_KEY = env.str("SECRET_KEY")
+# Earlier keys, still accepted for sessions and share links signed with them: how a key is rotated.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 if not DEBUG:
     env.require(
@@ -60,8 +64,21 @@ OPENCX_TIMEOUT = env.number("OPENCX_TIMEOUT", 10, minimum=0.1)
 OPENCX_CALLS_PER_MINUTE = env.integer("OPENCX_CALLS_PER_MINUTE", 30, minimum=1)
 # Refreshes run in a thread of their own so no page waits (the test suite runs them inline).
 REFRESH_IN_BACKGROUND = True
-# No token means demo mode: a built-in fake OpenCX API on loopback serves a sample organization.
-DEMO_MODE = not OPENCX_API_TOKEN
+# Demo mode: a built-in fake OpenCX API on loopback serves a sample organization. It is what a
+# local run with nothing configured gets; with DEBUG off it must be asked for (DEMO_MODE=1).
+DEMO_MODE = env.bool("DEMO_MODE", DEBUG and not OPENCX_API_TOKEN)
+if DEMO_MODE and OPENCX_API_TOKEN:
+    env.problems.append(
+        "DEMO_MODE=1 and OPENCX_API_TOKEN are both set: demo mode would hide the real fleet. "
+        "Unset DEMO_MODE to read OpenCX, or OPENCX_API_TOKEN to serve the demo."
+    )
+elif not DEMO_MODE and not OPENCX_API_TOKEN:
+    env.problems.append(
+        "OPENCX_API_TOKEN is not set"
+        + (" and DEBUG is off" if not DEBUG else "")
+        + ": set OPENCX_API_TOKEN to a read-only OpenCX API key (phone:read scope), or set DEMO_MODE=1 "
+        "to serve the built-in demo organization on purpose (a public demo: anyone may sign in as demo/demo)."
+    )
 DEMO_AGENTS = env.integer("DEMO_AGENTS", 150, minimum=0)
 # Makes the demo's fake OpenCX misbehave from the start (staff can change it on the status page);
 # `dashboard/demo/checks.py` checks the name.
@@ -82,6 +99,27 @@ SENSITIVE_FIELDS = env.list("SENSITIVE_FIELDS") or [
 
 # Change history: how many days recorded changes are kept; 0 records none.
 HISTORY_RETENTION_DAYS = env.integer("HISTORY_RETENTION_DAYS", 90, minimum=0)
+# Audit events and sign-in logs are deleted after this many days by `manage.py housekeeping`; 0 keeps them.
+AUDIT_RETENTION_DAYS = env.integer("AUDIT_RETENTION_DAYS", 365, minimum=0)
+
+# --- Operations ------------------------------------------------------------------------------
+
+# Addresses or networks of the reverse proxies whose X-Forwarded-For is believed (sign-in limits,
+# the audit log); empty means the client is REMOTE_ADDR.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        env.problems.append(f"TRUSTED_PROXIES names {_proxy!r}, which is not an IP address or network (CIDR).")
+# /readyz answers 503 once the last good snapshot is older than this; 0 switches the limit off.
+READY_MAX_STALE_SECONDS = env.integer("READY_MAX_STALE_SECONDS", 3600, minimum=0)
+# /metrics is served only when this is set, and only to `Authorization: Bearer <METRICS_TOKEN>`.
+METRICS_TOKEN = env.str("METRICS_TOKEN")
+LOG_LEVEL = env.choice("LOG_LEVEL", "info", ("debug", "info", "warning", "error")).upper()
+LOG_FORMAT = env.choice("LOG_FORMAT", "plain", ("plain", "json"))
+# Error reporting to Sentry (sentry-sdk), off unless set; see dashboard/ops/error_reporting.py.
+SENTRY_DSN = env.str("SENTRY_DSN")
 
 # --- Django ----------------------------------------------------------------------------------
 
@@ -109,6 +147,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id every log line carries, and the request's latency for /metrics.
+    "dashboard.ops.middleware.RequestContextMiddleware",
+    # Before the host check and the HTTPS redirect: probes and metrics answer any Host over HTTP.
+    "dashboard.ops.middleware.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -149,6 +191,9 @@ DATABASES = {}
 if DATABASE_URL:
     try:
         DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+        if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+            # An unreachable server fails a request (and /readyz) in seconds, not after TCP's minutes.
+            DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
     except ValueError as error:
         env.problems.append(f"DATABASE_URL is not a database URL this dashboard can use: {error}")
 if not DATABASES:
@@ -177,6 +222,7 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "switchboard",
             "TIMEOUT": None,
+            "OPTIONS": {"socket_connect_timeout": 5},  # an unreachable Redis fails fast (and /readyz with it)
         }
     }
 else:
@@ -199,14 +245,20 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = ["dashboard.access.audit.AuditedAxesBackend", "django.contrib.auth.backends.ModelBackend"]
 AXES_FAILURE_LIMIT = env.integer("SIGN_IN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env.number("SIGN_IN_LOCKOUT_MINUTES", 15, minimum=1))
-# Per account (the next attempt after the limit is refused from anywhere) and, separately, per
-# client address (so guessing across many accounts from one place is throttled too).
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = True  # "in a row": a successful sign-in clears the count
+# Keyed on the account and the client address together: wrong passwords for one account from one
+# place lock that pair only, so nobody can lock others out. Across accounts, one address may fail
+# SIGN_IN_ADDRESS_FAILURE_LIMIT times within the lockout period, however many sign-ins succeed in
+# between (`dashboard/access/limits.py`).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+SIGN_IN_ADDRESS_FAILURE_LIMIT = env.integer("SIGN_IN_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
+AXES_HANDLER = "dashboard.access.limits.SignInLimits"
+AXES_RESET_ON_SUCCESS = True  # "in a row": a successful sign-in clears that account's count from that address
+# A refused attempt is refused, not counted: the lockout ends SIGN_IN_LOCKOUT_MINUTES after the last wrong password.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
-# REMOTE_ADDR only, unless a trusted proxy says otherwise (see the README's production section).
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# The client's address: REMOTE_ADDR, or what a proxy in TRUSTED_PROXIES forwarded.
+AXES_CLIENT_IP_CALLABLE = "dashboard.access.addresses.client_ip"
 
 # Content-Security-Policy: this site's own scripts, styles and fonts only; no inline scripts.
 CONTENT_SECURITY_POLICY = {
@@ -251,14 +303,38 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 DJANGO_TABLES2_TEMPLATE = "tables/table.html"
 
+# Every line to standard error, plain or one JSON object a line (LOG_FORMAT=json), carrying the
+# request id and with share-link tokens masked; `dashboard/logs.py` has the pieces, which
+# gunicorn.conf.py uses for gunicorn's own lines too.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": "INFO"},
-    # urllib3 logs request lines at DEBUG; keep it quiet so nothing upstream-related leaks by accident.
-    "loggers": {"urllib3": {"level": "WARNING"}},
+    "filters": {
+        "request_id": {"()": "dashboard.logs.RequestIdFilter"},
+        "mask_share_tokens": {"()": "dashboard.logs.MaskShareTokens"},
+        "no_traceback": {"()": "dashboard.logs.NoTraceback"},
+    },
+    "formatters": {
+        "plain": {"()": "dashboard.logs.PlainFormatter"},
+        "json": {"()": "dashboard.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id", "mask_share_tokens"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # Django's own console handlers would write plain lines beside ours: through the root only.
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django.server": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        # A request for a host not in ALLOWED_HOSTS is one line, not a traceback.
+        "django.security.DisallowedHost": {"filters": ["no_traceback"]},
+        # urllib3 logs request lines at DEBUG; keep it quiet so nothing upstream-related leaks by accident.
+        "urllib3": {"level": "WARNING"},
+    },
 }
 
 if not DEBUG:

@@ -1,4 +1,5 @@
-"""Real PostgreSQL and Redis servers on loopback for the back-end tests, installed and started here.
+"""Real PostgreSQL and Redis servers on loopback for the back-end tests, installed and started here;
+and the dashboard itself under gunicorn, for the deployment tests.
 
     python -m tests.servers -- pytest tests/test_backends.py …
 
@@ -18,8 +19,10 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 PACKAGES = {"postgresql": "initdb", "redis-server": "redis-server"}
@@ -81,9 +84,27 @@ def _unprivileged() -> tuple[list[str], int | None, int | None]:
     return ["runuser", "-u", "postgres", "--"], account.pw_uid, account.pw_gid
 
 
+@dataclass
+class Cluster:
+    """A running PostgreSQL cluster: its URL, and `stop()` to take it down before its context ends."""
+
+    url: str
+    server: subprocess.Popen
+
+    def stop(self) -> None:
+        _stop(self.server)
+
+
 @contextmanager
 def postgres() -> Iterator[str]:
     """A PostgreSQL cluster of its own; yields its URL (database `switchboard`, trust on loopback)."""
+    with postgres_cluster() as cluster:
+        yield cluster.url
+
+
+@contextmanager
+def postgres_cluster() -> Iterator[Cluster]:
+    """A PostgreSQL cluster of its own, which the caller may stop; removed when the context ends."""
     prefix, uid, gid = _unprivileged()
     root = Path(tempfile.mkdtemp(prefix="switchboard-postgres-"))
     if uid is not None:
@@ -128,7 +149,7 @@ def postgres() -> Iterator[str]:
         _wait_until(lambda: subprocess.run(ready, check=False).returncode == 0, "PostgreSQL", server)
         createdb = [_postgres_bin("createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "switchboard", "switchboard"]
         subprocess.run(createdb, check=True)
-        yield f"postgres://switchboard@127.0.0.1:{port}/switchboard"
+        yield Cluster(f"postgres://switchboard@127.0.0.1:{port}/switchboard", server)
     finally:
         _stop(server)
         shutil.rmtree(root, ignore_errors=True)
@@ -159,6 +180,31 @@ def redis() -> Iterator[str]:
     finally:
         _stop(server)
         shutil.rmtree(root, ignore_errors=True)
+
+
+def _answers_http(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1) as response:  # noqa: S310 (loopback, our own server)
+            return response.status == 200
+    except OSError:
+        return False
+
+
+@contextmanager
+def gunicorn(env: dict[str, str], log: Path) -> Iterator[str]:
+    """The dashboard under gunicorn with gunicorn.conf.py on a free loopback port, its standard
+    error written to `log`; yields its base URL once /healthz answers, stops it at the end."""
+    root = Path(__file__).resolve().parent.parent
+    port = free_port()
+    command = [str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}"]
+    with log.open("wb") as errors:
+        server = subprocess.Popen(command, cwd=root, env=env, stdout=errors, stderr=errors)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_until(lambda: _answers_http(base + "/healthz"), "gunicorn", server)
+        yield base
+    finally:
+        _stop(server)
 
 
 def main(argv: list[str]) -> int:

@@ -104,21 +104,24 @@ def test_a_missing_data_directory_is_named(tmp_path):
     assert "DATA_DIR" in result.stderr and "does not exist" in result.stderr
 
 
-def test_production_settings_start_with_a_key_and_hosts(tmp_path):
-    result = start(tmp_path, DEBUG="0", SECRET_KEY="x" * 50, ALLOWED_HOSTS="switchboard.example.com")
-
-    assert result.returncode == 0, result.stderr
-
-
 def production_env(data_dir: Path) -> dict[str, str]:
-    """The environment of a production start: DEBUG off, a secret key and a host name."""
+    """The environment of a production start: DEBUG off, a secret key, a host name and a token."""
     return {
         "PATH": os.environ["PATH"],
         "DATA_DIR": str(data_dir),
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "switchboard.example.com",
+        "OPENCX_API_TOKEN": "ocx_live_settings_test",
+        "OPENCX_API_URL": "http://127.0.0.1:9",
     }
+
+
+def test_production_settings_start_with_a_key_hosts_and_a_token(tmp_path):
+    result = start(tmp_path, **production_env(tmp_path))
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[0] == "False"  # not demo mode
 
 
 def test_production_settings_pass_the_deployment_checks(tmp_path):

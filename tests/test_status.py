@@ -1,8 +1,7 @@
-"""/status/ for staff, /readyz for machines, and the demo's fault control."""
+"""/status/ for staff, and the demo's fault control (machines read /readyz: tests/test_probes.py)."""
 
 import pytest
 
-from dashboard.snapshots import service
 from dashboard.snapshots.service import SnapshotUnavailable, get_snapshot
 from tests.conftest import TEST_TOKEN, expire_and_refresh, user_in
 
@@ -35,45 +34,6 @@ def test_the_status_page_is_for_staff_only(signed_in, client, upstream):
     assert response.status_code == 403
     assert "Not allowed" in response.content.decode()
     assert b'href="/status/"' not in signed_in.get("/agents/").content
-
-
-def test_readyz_is_unavailable_before_any_data_and_starts_the_first_read_without_waiting(
-    client, upstream, background_refreshes
-):
-    upstream.fault, upstream.slow_seconds = "slow", 0.3
-
-    response = client.get("/readyz")
-    service.wait_for_refresh()
-
-    assert response.status_code == 503
-    assert response.json()["status"] == "unavailable"
-    assert client.get("/readyz").json()["status"] == "ok"
-    assert upstream.calls == 1
-
-
-def test_readyz_does_not_call_upstream_while_data_is_fresh(client, upstream):
-    get_snapshot()
-
-    for _ in range(5):
-        assert client.get("/readyz").status_code == 200
-
-    assert upstream.calls == 1
-
-
-def test_readyz_reports_ok_then_stale(client, upstream, clock):
-    get_snapshot()
-    assert client.get("/readyz").json()["status"] == "ok"
-
-    upstream.fault = "500"
-    expire_and_refresh(clock)
-    body = client.get("/readyz").json()
-
-    assert client.get("/readyz").status_code == 200
-    assert body["status"] == "stale"
-    assert body["agents"] == 30
-    assert body["consecutive_failures"] == 1
-    assert body["snapshot_age_seconds"] >= 600
-    assert "reason" not in body  # details are for signed-in staff
 
 
 @pytest.fixture
@@ -118,6 +78,5 @@ def test_demo_fault_from_the_environment_applies_from_the_start(client, settings
     settings.DEMO_MODE = True
     settings.DEMO_FAULT = "html"
 
-    assert client.get("/readyz").status_code == 503
     with pytest.raises(SnapshotUnavailable, match="not JSON"):
         get_snapshot()

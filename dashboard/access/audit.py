@@ -8,6 +8,7 @@ from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from .addresses import client_ip
 from .models import AuditEvent
 
 REFUSED_FLAG = "switchboard_sign_in_refused"
@@ -23,11 +24,6 @@ class AuditedAxesBackend(AxesStandaloneBackend):
         except AxesBackendPermissionDenied:
             setattr(request, REFUSED_FLAG, True)
             raise
-
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    # REMOTE_ADDR only: a forwarded header is whatever the client wrote unless a proxy is trusted.
-    return request.META.get("REMOTE_ADDR") or None if request is not None else None
 
 
 def record_event(request: HttpRequest | None, action: str, detail: str = "", username: str | None = None) -> AuditEvent:

@@ -27,6 +27,8 @@ ROLES: dict[str, list[tuple[str, list[str]]]] = {
             "auth",
             [f"{action}_{model}" for model in ("user", "group") for action in ("view", "add", "change", "delete")],
         ),
+        # Sign-in lockouts (django-axes): see them, and lift one by deleting its attempts.
+        ("axes", ["view_accessattempt", "delete_accessattempt", "view_accessfailurelog", "view_accesslog"]),
     ],
 }
 

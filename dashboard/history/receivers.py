@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.dispatch import receiver
 
+from dashboard import metrics
 from dashboard.snapshots.signals import snapshot_refreshed
 
 from .record import record_snapshot
@@ -29,8 +30,10 @@ def record_refreshed_snapshot(sender: Any, snapshot: Any, records: list[Any], **
                 records, snapshot.by_id.keys(), recorded_at=snapshot.fetched_at, source=snapshot.source
             )
         except Exception:
+            metrics.RECORDING_FAILURES.inc()
             logger.exception("Recording the change history failed; the new snapshot is in service all the same")
             raise
+        metrics.RECORDING_DURATION.observe(time.monotonic() - started)
     if revision is None:
         return "nothing changed since the last read"
     logger.info(

@@ -5,6 +5,9 @@ Retries are urllib3's: bounded, with exponential back-off and jitter, for connec
 only started if it can finish (its back-off plus one attempt's timeout) before the budget runs
 out, so a caller never waits much longer than `timeout` seconds, whatever the upstream does.
 401/403 and unusable bodies are never retried.
+
+Every attempt is logged (path, attempt number, status or error, duration; never the token or
+the headers) and handed to the client's `observe` callback as an `Attempt` (for metrics).
 """
 
 import json
@@ -17,7 +20,7 @@ from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import MaxRetryError, ReadTimeoutError, ResponseError
+from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, ReadTimeoutError, ResponseError
 from urllib3.util.retry import Retry
 
 from .bulk import bulk_allocation
@@ -39,11 +42,86 @@ class AgentList:
     body: bytes
 
 
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """One HTTP request of a call: its answer's status, or the error that stopped it."""
+
+    path: str
+    number: int  # 1 for the first attempt of a call
+    status: int | None
+    error: str | None  # the exception's name when there was no answer
+    seconds: float
+    retrying: bool  # another attempt follows
+
+    @property
+    def outcome(self) -> str:
+        if self.status is None:
+            return "timeout" if self.error and "Timeout" in self.error else "connection_error"
+        if 200 <= self.status < 300:
+            return "ok"
+        if self.status in (401, 403):
+            return "rejected"
+        if self.status == 429:
+            return "rate_limited"
+        return "server_error" if self.status >= 500 else "unexpected"
+
+
 @dataclass
 class _CallBudget:
     deadline: float
     attempt_seconds: float
     on_request: Callable[[], None] | None
+    path: str = ""
+    observe: Callable[[Attempt], None] | None = None
+    attempt: int = 1
+    attempt_started: float = 0.0
+    reported: int = 0  # the last attempt logged
+
+    def report(self, *, status: int | None = None, error: BaseException | None = None, retrying: bool) -> None:
+        """Logs the attempt in progress, once, and hands it to the observer."""
+        if self.reported == self.attempt:
+            return
+        self.reported = self.attempt
+        attempt = Attempt(
+            path=self.path,
+            number=self.attempt,
+            status=status,
+            error=None if error is None else _error_name(error),
+            seconds=max(0.0, time.monotonic() - self.attempt_started),
+            retrying=retrying,
+        )
+        answer = f"HTTP {status}" if status is not None else f"no answer ({attempt.error})"
+        logger.info(
+            "GET %s attempt %d: %s in %.3f s%s",
+            attempt.path,
+            attempt.number,
+            answer,
+            attempt.seconds,
+            ", retrying" if retrying else "",
+            extra={
+                "upstream_path": attempt.path,
+                "attempt": attempt.number,
+                "status": status,
+                "duration_ms": round(attempt.seconds * 1000, 1),
+                "outcome": attempt.outcome,
+            },
+        )
+        if self.observe is not None:
+            self.observe(attempt)
+
+    def next_attempt(self, wait: float) -> None:
+        self.attempt += 1
+        self.attempt_started = time.monotonic() + wait  # after the back-off urllib3 sleeps next
+
+
+def _error_name(error: BaseException) -> str:
+    """The most telling exception name: the cause a MaxRetryError or requests wraps, if any."""
+    cause = error.args[0] if isinstance(error, requests.RequestException) and error.args else error
+    if isinstance(cause, MaxRetryError) and cause.reason is not None:
+        cause = cause.reason
+    if isinstance(cause, ReadTimeoutError | ConnectTimeoutError):
+        return "ReadTimeout" if isinstance(cause, ReadTimeoutError) else "ConnectTimeout"
+    return type(cause).__name__
 
 
 # The budget of the call in progress on this thread; read by the retry policy below.
@@ -54,15 +132,25 @@ class BudgetedRetry(Retry):
     """urllib3's Retry, refusing any retry that could not finish before the call's deadline."""
 
     def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):  # type: ignore[no-untyped-def]
-        retry = super().increment(method, url, response, error, _pool, _stacktrace)
         budget = _current_call.get()
+        status = response.status if response is not None else None
+        try:
+            retry = super().increment(method, url, response, error, _pool, _stacktrace)
+        except MaxRetryError:
+            if budget is not None and error is not None:
+                budget.report(error=error, retrying=False)  # an answer is reported by the caller
+            raise
         if budget is not None:
             wait = retry.get_retry_after(response) if response is not None else None
             if wait is None:
                 wait = retry.get_backoff_time()
             if time.monotonic() + wait + budget.attempt_seconds > budget.deadline:
+                if error is not None:
+                    budget.report(error=error, retrying=False)
                 reason = error or ResponseError(f"no time left in the budget to wait {wait:g} s and retry")
                 raise MaxRetryError(_pool, url, reason) from error  # type: ignore[arg-type]
+            budget.report(status=status, error=error, retrying=True)
+            budget.next_attempt(wait)
             if budget.on_request is not None:
                 budget.on_request()
         return retry
@@ -71,9 +159,18 @@ class BudgetedRetry(Retry):
 class OpenCXClient:
     """Reads from one OpenCX API base URL with one token over one pooled `requests.Session`."""
 
-    def __init__(self, base_url: str, token: str, *, timeout: float = 10.0, retries: int = 3) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        timeout: float = 10.0,
+        retries: int = 3,
+        observe: Callable[[Attempt], None] | None = None,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
+        self.observe = observe
         self.session = requests.Session()
         self.session.headers.update(
             {"Authorization": f"Bearer {token}", "Accept": "application/json", "User-Agent": USER_AGENT}
@@ -123,16 +220,19 @@ class OpenCXClient:
         url = self.base_url + path
         # Two attempts fit in the budget, so one slow attempt still leaves room for a retry.
         attempt = self.timeout / 2
-        budget = _CallBudget(time.monotonic() + self.timeout, attempt, on_request)
+        started = time.monotonic()
+        budget = _CallBudget(started + self.timeout, attempt, on_request, path, self.observe, attempt_started=started)
         token = _current_call.set(budget)
         try:
             if on_request is not None:
                 on_request()
             response = self.session.get(url, timeout=(min(MAX_CONNECT_TIMEOUT, attempt), attempt))
         except requests.RequestException as error:
+            budget.report(error=error, retrying=False)  # unless the retry policy did already
             raise self._unreachable(error, path) from None
         finally:
             _current_call.reset(token)
+        budget.report(status=response.status_code, retrying=False)
         with response:
             self._raise_for_status(response, path)
             try:

@@ -6,8 +6,12 @@ waits after every test, so no job outlives the test that started it.
 
 With `REFRESH_IN_BACKGROUND` off (the test suite's default) a job runs at once in the caller's
 thread instead, which makes every outcome deterministic.
+
+A job runs in a copy of its starter's context, so its log lines carry the id of the request
+that started it (`dashboard.logs`).
 """
 
+import contextvars
 import logging
 import threading
 from collections.abc import Callable
@@ -29,7 +33,8 @@ def start_job(name: str, work: Callable[[], None]) -> None:
         except Exception:
             logger.exception("A job failed")
         return
-    thread = threading.Thread(target=_run, args=(work,), name=name, daemon=True)
+    context = contextvars.copy_context()
+    thread = threading.Thread(target=context.run, args=(_run, work), name=name, daemon=True)
     with _lock:
         _running.add(thread)
     thread.start()

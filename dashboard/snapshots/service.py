@@ -26,6 +26,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+from dashboard import metrics
 from dashboard.opencx.errors import OpenCXError
 
 from . import backoff, jobs, memory, single_flight, storage
@@ -66,6 +67,7 @@ class Refresh:
             except Exception as error:
                 if not isinstance(error, OpenCXError):
                     logger.exception("Refreshing agents failed unexpectedly; the last snapshot stays in service")
+                metrics.REFRESH_FAILURES.labels(getattr(error, "reason", "unexpected")).inc()
                 self.error = error
                 return
             finally:
@@ -177,10 +179,19 @@ def refresh_snapshot() -> RefreshOutcome:
     return RefreshOutcome(refresh.wait_published(settings.OPENCX_TIMEOUT + WAIT_MARGIN), reused=False, refresh=refresh)
 
 
+def current_snapshot() -> Snapshot | None:
+    """The snapshot in service, or None; never starts a refresh (metrics)."""
+    return memory.load(storage.current())
+
+
 def warm_up() -> None:
-    """Starts a background read when there is no snapshot yet (readiness probes), without waiting."""
+    """Starts a background read, without waiting, when there is no snapshot yet or it is older than
+    the cache period (readiness probes: an instance nobody visits keeps its data fresh)."""
     state = _shared_state()
-    if state.current is None and backoff.may_retry(state.failure) and not state.locked:
+    stale = state.current is None or timezone.now() - state.current.fetched_at >= timedelta(
+        seconds=settings.OPENCX_CACHE_TTL
+    )
+    if stale and backoff.may_retry(state.failure) and not state.locked:
         _start_refresh()
 
 
@@ -267,6 +278,7 @@ def _fetch_and_store() -> tuple[Snapshot, list, int]:
     )
     backoff.clear_failure()
     memory.remember(snapshot)
+    metrics.REFRESH_DURATION.observe(time.monotonic() - started)
     logger.info(
         "Read %d agents from %s in %.2f s (%d problems)",
         len(snapshot.agents),

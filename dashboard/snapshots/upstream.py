@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from dashboard.metrics import observe_upstream_attempt
 from dashboard.opencx.client import OpenCXClient
 
 
@@ -41,7 +42,9 @@ def client_for(upstream: Upstream) -> OpenCXClient:
     key = (upstream.url, upstream.token, settings.OPENCX_TIMEOUT)
     with _lock:
         if key not in _clients:
-            _clients[key] = OpenCXClient(upstream.url, upstream.token, timeout=settings.OPENCX_TIMEOUT)
+            _clients[key] = OpenCXClient(
+                upstream.url, upstream.token, timeout=settings.OPENCX_TIMEOUT, observe=observe_upstream_attempt
+            )
         return _clients[key]
 
 

@@ -1,0 +1,103 @@
+"""/metrics in Prometheus' text format, for a scraper holding METRICS_TOKEN.
+
+Counts and timings come from `dashboard/metrics.py`, added up over every gunicorn worker in
+multiprocess mode (`PROMETHEUS_MULTIPROC_DIR`, which gunicorn.conf.py sets); states are read
+here, at scrape time, from the shared cache and the snapshot in service, so every worker and
+host reports the same. Not served at all (404) without METRICS_TOKEN; 401 without the token.
+"""
+
+import hmac
+import os
+from collections.abc import Iterator
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+from prometheus_client import REGISTRY, CollectorRegistry, generate_latest
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.multiprocess import MultiProcessCollector
+
+from dashboard.agents.findings import RULES
+from dashboard.agents.index import index_of
+from dashboard.snapshots.service import current_snapshot, upstream_status
+
+
+class SnapshotCollector:
+    """The snapshot's age and size, the call budget in use, failures in a row, and findings."""
+
+    def collect(self) -> Iterator[Metric]:
+        figures = upstream_status()
+        age = figures.snapshot_age
+        if age is not None:
+            yield _gauge(
+                "switchboard_snapshot_age_seconds", "Seconds since the last good read of OpenCX.", age.total_seconds()
+            )
+            yield _gauge("switchboard_snapshot_agents", "Agents in the snapshot in service.", figures.agents or 0)
+        yield _gauge(
+            "switchboard_upstream_calls_last_minute",
+            "Requests to OpenCX in the last minute (the call budget used).",
+            figures.calls_last_minute,
+        )
+        yield _gauge(
+            "switchboard_upstream_call_budget",
+            "Requests to OpenCX allowed per minute (OPENCX_CALLS_PER_MINUTE).",
+            figures.call_budget,
+        )
+        yield _gauge(
+            "switchboard_upstream_consecutive_failures",
+            "Refreshes failed in a row (0 while OpenCX answers).",
+            figures.consecutive_failures,
+        )
+        snapshot = current_snapshot()
+        if snapshot is not None:
+            findings = GaugeMetricFamily(
+                "switchboard_findings",
+                "Agents a configuration finding flags, by rule and severity.",
+                labels=["rule", "severity"],
+            )
+            for rule_id, mask in sorted(index_of(snapshot).findings.items()):
+                findings.add_metric([rule_id, RULES[rule_id].severity], mask.bit_count())
+            yield findings
+
+
+def _gauge(name: str, documentation: str, value: float) -> GaugeMetricFamily:
+    return GaugeMetricFamily(name, documentation, value=value)
+
+
+class _ProcessMetrics:
+    """This process's own registry, when there is no multiprocess directory (runserver, tests)."""
+
+    def collect(self) -> Iterator[Metric]:
+        return REGISTRY.collect()
+
+
+def scrape() -> bytes:
+    registry = CollectorRegistry()
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        MultiProcessCollector(registry)
+    else:
+        registry.register(_ProcessMetrics())
+    registry.register(SnapshotCollector())
+    return generate_latest(registry)
+
+
+@login_not_required
+@never_cache
+@require_safe
+def metrics_view(request: HttpRequest) -> HttpResponse:
+    token = settings.METRICS_TOKEN
+    if not token:
+        return HttpResponseNotFound(
+            "Not found: /metrics is served only when METRICS_TOKEN is set.\n", content_type="text/plain"
+        )
+    given = request.headers.get("Authorization", "")
+    if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+        response = HttpResponse(
+            "Unauthorized: send Authorization: Bearer <METRICS_TOKEN>.\n", status=401, content_type="text/plain"
+        )
+        response["WWW-Authenticate"] = 'Bearer realm="metrics"'
+        return response
+    return HttpResponse(scrape(), content_type=CONTENT_TYPE_LATEST)

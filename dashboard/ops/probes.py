@@ -1,0 +1,102 @@
+"""Probes for load balancers and process managers: liveness and readiness, always JSON.
+
+`ProbeMiddleware` (`middleware.py`) answers them before the host check and the HTTPS redirect,
+so a probe addressed by IP over plain HTTP gets its answer. Neither needs signing in or waits
+for OpenCX.
+"""
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from dashboard.snapshots.service import upstream_status, warm_up
+
+logger = logging.getLogger(__name__)
+
+# A key nobody writes: reading it is one round trip to the cache.
+CACHE_PROBE_KEY = "switchboard:readyz:probe"
+
+
+@login_not_required
+@never_cache
+@require_safe
+def healthz(request: HttpRequest) -> JsonResponse:
+    """The process is alive and answers; nothing else is checked."""
+    return JsonResponse({"status": "ok"})
+
+
+def _check(name: str, checks: dict[str, str], probe: Any) -> bool:
+    try:
+        probe()
+    except Exception as error:  # whatever the driver raises, the answer is "not ready"
+        checks[name] = f"unavailable ({type(error).__name__})"
+        logger.warning("Readiness: the %s is unavailable: %s", name, type(error).__name__)
+        return False
+    checks[name] = "ok"
+    return True
+
+
+def _query_database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+@login_not_required
+@never_cache
+@require_safe
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Ready to serve: the database and the cache answer, and there is agent data no older than
+    READY_MAX_STALE_SECONDS. 503 otherwise, naming what failed under `failed`.
+
+    With no data yet (or data past the cache period) it starts a read in the background, so a
+    fresh instance warms itself up; the 503 of a warming instance is not logged as an error.
+    """
+    checks: dict[str, str] = {}
+    _check("database", checks, _query_database)
+    body: dict[str, Any] = {"status": "unavailable", "checks": checks}
+    warming = False
+    if _check("cache", checks, lambda: cache.get(CACHE_PROBE_KEY)):
+        warm_up()
+        figures = upstream_status()
+        age = figures.snapshot_age
+        limit = settings.READY_MAX_STALE_SECONDS
+        if age is None:
+            checks["snapshot"] = "none yet: the first read of OpenCX is under way"
+            warming = not figures.failing
+        elif limit and age.total_seconds() > limit:
+            checks["snapshot"] = (
+                f"stale: the last good read was {age.total_seconds():.0f} s ago (READY_MAX_STALE_SECONDS={limit})"
+            )
+        else:
+            checks["snapshot"] = "stale" if figures.failing else "ok"
+        body.update(
+            {
+                "snapshot_age_seconds": None if age is None else round(age.total_seconds(), 1),
+                "agents": figures.agents,
+                "failing": figures.failing,
+                "consecutive_failures": figures.consecutive_failures,
+                "next_retry": figures.next_retry.isoformat() if figures.next_retry else None,
+                "calls_last_minute": figures.calls_last_minute,
+                "call_budget": figures.call_budget,
+            }
+        )
+    else:
+        checks["snapshot"] = "unknown: the cache holds it"
+    failed = [name for name, state in checks.items() if state not in ("ok", "stale")]
+    body["failed"] = failed
+    if not failed:
+        body["status"] = checks["snapshot"]
+    response = JsonResponse(body, status=503 if failed else 200)
+    if warming and failed == ["snapshot"]:
+        # Expected while starting: not an error for Django's request log.
+        response._has_been_logged = True  # type: ignore[attr-defined]
+        logger.info("Not ready yet: warming up (the first read of OpenCX is under way)")
+    return response
