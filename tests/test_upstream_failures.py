@@ -5,8 +5,10 @@ import pytest
 from dashboard.snapshots import service
 from tests.conftest import TEST_TOKEN, expire_and_refresh
 
-# fault -> (message shown, upstream requests one read makes). With the tests' 1 s budget a
-# 502/503 gets one immediate retry; Retry-After: 30 does not fit, and the rest are not retried.
+# fault -> (message shown, upstream requests one read makes). A 502/503 gets one immediate retry
+# (given a 2 s budget, so that a slow first attempt on a busy machine still leaves room for it,
+# while the second back-off, at least 1 s, never fits); Retry-After: 30 does not fit, and the
+# rest are not retried.
 FAULTS = {
     "401": ("rejected the token (HTTP 401): check OPENCX_API_TOKEN", 1),
     "403": ("refused the token access (HTTP 403)", 1),
@@ -24,9 +26,11 @@ PAGES = ["/agents/", "/agents/?model=oppie-vox-2&sort=-name", "/problems/"]
 
 
 @pytest.mark.parametrize(("fault", "expected"), FAULTS.items())
-def test_a_cold_start_failure_is_a_503_page_that_says_what_to_do(signed_in, upstream, fault, expected):
+def test_a_cold_start_failure_is_a_503_page_that_says_what_to_do(signed_in, upstream, settings, fault, expected):
     message, requests = expected
     upstream.fault = fault
+    if requests == 2:
+        settings.OPENCX_TIMEOUT = 2
 
     response = signed_in.get("/agents/")
     html = response.content.decode()
