@@ -22,7 +22,7 @@ from django_tables2.export import TableExport
 from dashboard.access.audit import record_event
 from dashboard.access.models import AuditEvent
 from dashboard.access.readers import Reader
-from dashboard.fields import Column, ValueContext, active_registry
+from dashboard.fields import Column, active_registry
 from dashboard.snapshots.service import get_snapshot
 from dashboard.snapshots.snapshot import Snapshot
 
@@ -243,7 +243,7 @@ class AgentListPipeline(ListPipeline):
         table = AgentTable(
             AgentRows(index, form.mask),
             columns=columns,
-            context=CellContext(ValueContext(snapshot.voice_names), reader.hidden, self.agent_link(reader)),
+            context=CellContext(snapshot.value_context, reader.hidden, self.agent_link(reader)),
             selectable=not reader.is_shared,
             order_by=sort or None,
         )
@@ -264,7 +264,9 @@ class AgentListPipeline(ListPipeline):
         return agent_url
 
     def export(self, export_format: str, table: tables.Table, snapshot: Snapshot, reader: Reader) -> HttpResponse:
-        return export_response(export_format, table.data.data, table.specs, snapshot.fetched_at, reader.hidden)
+        return export_response(
+            export_format, table.data.data, table.specs, snapshot.fetched_at, reader.hidden, snapshot.value_context
+        )
 
 
 def back_to_list(request: HttpRequest) -> str:

@@ -12,7 +12,7 @@ from django.core.cache import cache
 
 from dashboard.snapshots.upstream import Upstream
 
-from .fleet import demo_fleet, demo_voices
+from .fleet import demo_actions, demo_fleet, demo_voices
 from .server import FAULTS, FakeOpenCX
 
 FAULT_KEY = "switchboard:demo:fault"
@@ -31,6 +31,7 @@ def demo_upstream() -> FakeOpenCX:
                 demo_fleet(settings.DEMO_AGENTS),
                 token=f"ocx_demo_{secrets.token_urlsafe(16)}",
                 voices=demo_voices(),
+                actions=demo_actions(),
             )
             _running = fake.start()
         _running.fault = demo_fault()

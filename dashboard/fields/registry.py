@@ -442,7 +442,15 @@ OPENCX_FIELDS = FieldRegistry(
         ),
         Field("instructions", "Instructions", BEHAVIOUR, kinds.TextList(numbered=True), search=True),
         Field("flow", "Flow", BEHAVIOUR, kinds.Flow(), filters=(Presence("flow", "Flow"),)),
-        Field("action_ids", "Actions", BEHAVIOUR, kinds.ActionIds(), key="actionIds"),
+        Field(
+            "action_ids",
+            "Actions",
+            BEHAVIOUR,
+            kinds.ActionIds(),
+            key="actionIds",
+            filters=(Facet("action", "Action"),),
+            search=True,
+        ),
         Field(
             "custom_llm",
             "Custom LLM",

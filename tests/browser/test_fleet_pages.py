@@ -65,8 +65,8 @@ def five_agents(upstream):
 
 
 def test_a_change_in_the_upstream_shows_on_the_changes_page_and_in_the_timeline(
-    one_agent, upstream, signed_in_page: Page
-, clock):
+    one_agent, upstream, signed_in_page: Page, clock
+):
     upstream.set_agents(
         [agent_record(id="a1", name="Billing EN", instructions=["Be brief.", "Say goodbye."], speed=1.3)]
     )

@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from dashboard.access.readers import Reader, reader
-from dashboard.fields import ValueContext, active_registry
+from dashboard.fields import active_registry
 from dashboard.history.coverage import history_coverage
 from dashboard.history.diff import timeline
 from dashboard.snapshots.service import get_snapshot
@@ -33,7 +33,7 @@ def agent_page(request: HttpRequest, reader: Reader, agent_id: str, *, back: str
             {"snapshot": snapshot, "reader": reader, "agent_id": agent_id, "back": back, **_history(agent_id, reader)},
             status=404,
         )
-    context = ValueContext(snapshot.voice_names)
+    context = snapshot.value_context
     hidden = reader.hidden
     registry = active_registry()
     return render(
