@@ -11,6 +11,7 @@ urlpatterns = [
     path("agents/columns/", lists.choose_columns, name="agent-columns"),
     path("agents/compare/", compare.agent_compare, name="agent-compare"),
     path("agents/<agent_id:agent_id>/", detail.agent_detail, name="agent-detail"),
+    path("agents/<agent_id:agent_id>/json/", detail.agent_json, name="agent-json"),
     path("problems/", lists.problem_list, name="problem-list"),
     path("findings/", findings.finding_list, name="finding-list"),
     path("refresh/", refresh.refresh, name="refresh"),
