@@ -83,6 +83,9 @@ SENSITIVE_FIELDS = env.list("SENSITIVE_FIELDS") or [
 # Change history: how many days recorded changes are kept; 0 records none.
 HISTORY_RETENTION_DAYS = env.integer("HISTORY_RETENTION_DAYS", 90, minimum=0)
 
+# The read-only API: requests allowed per minute for each personal token.
+API_REQUESTS_PER_MINUTE = env.integer("API_REQUESTS_PER_MINUTE", 120, minimum=1)
+
 # --- Django ----------------------------------------------------------------------------------
 
 INSTALLED_APPS = [
@@ -98,12 +101,16 @@ INSTALLED_APPS = [
     "bootstrap",
     "axes",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from here: no CDN
     # The project (checks, template tags, the schema history), then the apps of its features.
     "dashboard.apps.ProjectConfig",
     "dashboard.snapshots.apps.SnapshotsConfig",
     "dashboard.access.apps.AccessConfig",
     "dashboard.history.apps.HistoryConfig",
     "dashboard.agents.apps.AgentsConfig",
+    "dashboard.api.apps.ApiConfig",
     "dashboard.demo.apps.DemoConfig",
     "dashboard.ops.apps.OpsConfig",
 ]
@@ -222,6 +229,31 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [CSP_SELF],
         "frame-ancestors": [CSP_NONE],
     }
+}
+
+# The API (dashboard/api/): tokens only, JSON only, read-only; each view names its own classes too.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["dashboard.api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["dashboard.api.renderers.FastJSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "dashboard.api.errors.handle",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Switchboard API",
+    "DESCRIPTION": (
+        "Read-only JSON over the OpenCX phone agents Switchboard reads. Send a personal token "
+        "(the API tokens page) as `Authorization: Bearer <token>`; it reads as its owner, whose role's "
+        "hidden fields are left out. Every answer says when its snapshot was read."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 LOGIN_URL = "login"
