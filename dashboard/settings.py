@@ -86,6 +86,27 @@ HISTORY_RETENTION_DAYS = env.integer("HISTORY_RETENTION_DAYS", 90, minimum=0)
 # The read-only API: requests allowed per minute for each personal token.
 API_REQUESTS_PER_MINUTE = env.integer("API_REQUESTS_PER_MINUTE", 120, minimum=1)
 
+# Change digests: webhooks are signed with this secret (none: webhooks are off) and may only go to
+# these hosts (loopback ones may use http); links in digests start with SITE_URL.
+DIGEST_WEBHOOK_SECRET = env.str("DIGEST_WEBHOOK_SECRET")
+DIGEST_WEBHOOK_HOSTS = env.list("DIGEST_WEBHOOK_HOSTS") or ["hooks.slack.com"]
+SITE_URL = env.str("SITE_URL", "http://127.0.0.1:8000")
+
+# E-mail (digests): SMTP when EMAIL_HOST is set, else printed to the console (the demo's way).
+EMAIL_HOST = env.str("EMAIL_HOST")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = env.integer("EMAIL_PORT", 587, minimum=1)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", True)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_SSL:
+    EMAIL_USE_TLS = False  # Django refuses both; implicit TLS wins when asked for
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "switchboard@localhost")
+
 # --- Django ----------------------------------------------------------------------------------
 
 INSTALLED_APPS = [
@@ -111,6 +132,7 @@ INSTALLED_APPS = [
     "dashboard.history.apps.HistoryConfig",
     "dashboard.agents.apps.AgentsConfig",
     "dashboard.api.apps.ApiConfig",
+    "dashboard.digests.apps.DigestsConfig",
     "dashboard.demo.apps.DemoConfig",
     "dashboard.ops.apps.OpsConfig",
 ]
