@@ -19,8 +19,6 @@ def demo(settings, history, monkeypatch):
     settings.DEMO_MODE = True
     settings.DEMO_AGENTS = 40
     monkeypatch.setattr(living, "HISTORY_STEP", timedelta(hours=6))  # the same past, sampled less often
-    yield
-    stop_demo_upstream()
 
 
 def differing(before, after):
