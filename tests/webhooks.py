@@ -2,33 +2,24 @@
 
 import json
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+from dashboard.demo.server import LoopbackServer
 
-class WebhookReceiver:
+
+class WebhookReceiver(LoopbackServer):
+    name = "webhook-receiver"
+
     def __init__(self) -> None:
         self.received: list[dict[str, Any]] = []  # {"headers": …, "body": bytes}
         self.statuses: list[int] = []  # answers for the next requests, then 200
         self._lock = threading.Lock()
-        self.arrived = threading.Event()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self._serve(self._handler())
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/hook"
-
-    def __enter__(self) -> "WebhookReceiver":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(5)
+        return super().url + "/hook"
 
     def bodies(self) -> list[dict[str, Any]]:
         with self._lock:
@@ -48,7 +39,6 @@ class WebhookReceiver:
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
-                receiver.arrived.set()
 
             def log_message(self, format: str, *args: Any) -> None:
                 """Quiet."""

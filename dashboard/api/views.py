@@ -63,13 +63,21 @@ class ReadOnlyAPIView(APIView):
         return reader_for_user(request.user)
 
 
-def _page_links(request: Request, page: int, pages: int) -> tuple[str | None, str | None]:
-    def link(number: int) -> str:
+def _paged(request: Request, parameters: ListParameters, count: int) -> tuple[slice, dict[str, Any]]:
+    """Which results this page holds, and what the answer says of the paging (links to the pages either side)."""
+    per_page = parameters.page_size
+    page = parameters.page_number(count, per_page)
+    pages = max(1, math.ceil(count / per_page))
+
+    def link(number: int) -> str | None:
+        if not 1 <= number <= pages:
+            return None
         query = request.query_params.copy()
         query["page"] = str(number)
         return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
 
-    return (link(page + 1) if page < pages else None, link(page - 1) if page > 1 else None)
+    body = {"count": count, "page": page, "pages": pages, "per_page": per_page, "next": link(page + 1)}
+    return slice((page - 1) * per_page, page * per_page), {**body, "previous": link(page - 1)}
 
 
 class AgentListView(ReadOnlyAPIView):
@@ -90,22 +98,13 @@ class AgentListView(ReadOnlyAPIView):
         query: QueryDict = request.query_params
         parameters = APIListParameters(query, sortable=sortable_columns(me))
         rows, form = filtered_agents(snapshot, me, query, parameters.sort_keys)
-        count, per_page = len(rows), parameters.page_size
-        page = parameters.page_number(count, per_page)
-        pages = max(1, math.ceil(count / per_page))
-        following, previous = _page_links(request, page, pages)
-        agents = rows.data[(page - 1) * per_page : page * per_page]
+        shown, paging = _paged(request, parameters, len(rows))
         return Response(
             {
                 "snapshot": snapshot_body(snapshot),
-                "count": count,
-                "page": page,
-                "pages": pages,
-                "per_page": per_page,
-                "next": following,
-                "previous": previous,
+                **paging,
                 "notices": [*form.ignored(), *parameters.notices],
-                "results": [agent_body(request, snapshot, agent, me) for agent in agents],
+                "results": [agent_body(request, snapshot, agent, me) for agent in rows.data[shown]],
             }
         )
 
@@ -173,27 +172,16 @@ class ChangeListView(ReadOnlyAPIView):
         since, until = form.window(now)
         changes = form.apply(AgentChange.objects.all(), now)
         parameters = APIListParameters(request.query_params, sortable=())
-        per_page = parameters.page_size
-        count = changes.count()
-        page = parameters.page_number(count, per_page)
-        pages = max(1, math.ceil(count / per_page))
-        following, previous = _page_links(request, page, pages)
+        shown, paging = _paged(request, parameters, changes.count())
         hidden_keys = me.hidden_keys
         return Response(
             {
                 "snapshot": snapshot_body(snapshot),
                 "since": utc_iso(since) if since else None,
                 "until": utc_iso(until) if until else None,
-                "count": count,
-                "page": page,
-                "pages": pages,
-                "per_page": per_page,
-                "next": following,
-                "previous": previous,
+                **paging,
                 "notices": [*form.ignored(), *parameters.notices],
-                "results": [
-                    change_body(change, hidden_keys) for change in changes[(page - 1) * per_page : page * per_page]
-                ],
+                "results": [change_body(change, hidden_keys) for change in changes[shown]],
             }
         )
 

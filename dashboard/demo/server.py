@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 
 UNAUTHORIZED_BODY = json.dumps({"statusCode": 401, "message": "Unauthorized", "error": "Unauthorized"})
 
@@ -31,8 +31,43 @@ FAULTS: dict[str, str] = {
 }
 
 
-class FakeOpenCX:
+class LoopbackServer:
+    """An HTTP server on 127.0.0.1 (a free port) in a thread of its own: `start()`/`stop()`, or `with`."""
+
+    name = "loopback-server"
+
+    def _serve(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server.daemon_threads = True
+        # A short poll interval lets stop() return quickly.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name=self.name, daemon=True
+        )
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> Self:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+class FakeOpenCX(LoopbackServer):
     """A running fake API: `url` to point a client at, `token` to authenticate with."""
+
+    name = "fake-opencx"
 
     def __init__(
         self, agents: list[Any], *, token: str, voices: list[Any] | None = None, actions: list[Any] | None = None
@@ -51,31 +86,7 @@ class FakeOpenCX:
             self.set_voices(voices)
         if actions is not None:  # likewise
             self.set_actions(actions)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._server.daemon_threads = True
-        # A short poll interval lets stop() return quickly.
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-opencx", daemon=True
-        )
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> "FakeOpenCX":
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def __enter__(self) -> "FakeOpenCX":
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
+        self._serve(self._handler_class())
 
     def set_agents(self, agents: list[Any] | bytes) -> None:
         """What `GET /phone` returns: JSON-able data, or raw bytes sent as they are."""
