@@ -8,7 +8,7 @@ never the fleet.
 
 import json
 import zlib
-from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -23,29 +23,48 @@ class RawRecordsUnavailable(Exception):
     """The snapshot's upstream body is no longer stored (a newer snapshot replaced it)."""
 
 
-def _encoded(record: Any) -> bytes:
+DICTIONARY_RECORDS = 20  # records the compression dictionary is made of
+DICTIONARY_BYTES = 32_768  # zlib's most
+
+
+def _compact(record: Any) -> bytes:
     try:
-        data = orjson.dumps(record)
+        return orjson.dumps(record)
     except orjson.JSONEncodeError:  # integers beyond 64 bits
-        data = json.dumps(record, ensure_ascii=False).encode()
-    return zlib.compress(data, 1)
+        return json.dumps(record, ensure_ascii=False).encode()
 
 
-def _build(snapshot: Snapshot) -> Mapping[str, bytes]:
+@dataclass(frozen=True, slots=True)
+class RawRecords:
+    dictionary: bytes
+    records: dict[str, bytes]  # agent id -> its record, compact JSON compressed against `dictionary`
+
+    def get(self, agent_id: str) -> dict[str, Any] | None:
+        found = self.records.get(agent_id)
+        if found is None:
+            return None
+        decompressor = zlib.decompressobj(zdict=self.dictionary)
+        return json.loads(decompressor.decompress(found) + decompressor.flush())
+
+
+def _build(snapshot: Snapshot) -> RawRecords:
     body = storage.body(snapshot.version)
     if body is None:
         raise RawRecordsUnavailable("the data changed meanwhile: reload to read the newest")
     with bulk_allocation():
         records = json.loads(body)
+        records = records if isinstance(records, list) else []
+        dictionary = b"".join(_compact(record) for record in records[:DICTIONARY_RECORDS])[-DICTIONARY_BYTES:]
+        primed = zlib.compressobj(6, zdict=dictionary) if dictionary else zlib.compressobj(6)
         kept: dict[str, bytes] = {}
-        for record in records if isinstance(records, list) else ():
+        for record in records:
             agent_id = record.get("id") if isinstance(record, dict) else None
             if isinstance(agent_id, str) and agent_id in snapshot.by_id and agent_id not in kept:
-                kept[agent_id] = _encoded(record)
-    return kept
+                compressor = primed.copy()  # cheaper than priming a new one with the dictionary
+                kept[agent_id] = compressor.compress(_compact(record)) + compressor.flush()
+    return RawRecords(dictionary, kept)
 
 
 def raw_record(snapshot: Snapshot, agent_id: str) -> dict[str, Any] | None:
     """The agent's record as sent (the first one with that id); None when the snapshot has no such agent."""
-    found = snapshot.derived("raw-records", _build).get(agent_id)
-    return None if found is None else json.loads(zlib.decompress(found))
+    return snapshot.derived("raw-records", _build).get(agent_id)
