@@ -18,6 +18,7 @@ SLOT = timedelta(minutes=5)
 LIVING_EVERY = 10  # every tenth agent lives ...
 HISTORY_DAYS = 14  # a fresh demo's recorded past
 HISTORY_STEP = timedelta(hours=1)  # ... recorded hourly
+BIG_DEMO = 1_000  # a bigger demo fleet's past is recorded daily, so that the first read stays quick
 EXTRA_LINES = [
     "Offer a callback when the queue is long.",
     "Mention the holiday opening hours.",
@@ -105,13 +106,14 @@ def living_fleet(count: int, moment: datetime) -> list[dict[str, Any]]:
     return fleet
 
 
-def past_moments(now: datetime) -> list[datetime]:
-    """When a fresh demo's recorded history was read: hourly over the last `HISTORY_DAYS` days, before `now`."""
-    start = now - timedelta(days=HISTORY_DAYS)
-    moments, moment = [], start
-    while moment < now - HISTORY_STEP / 2:
+def past_moments(now: datetime, count: int = 0) -> list[datetime]:
+    """When a fresh demo's recorded history was read: hourly (daily for a big fleet) over the last
+    `HISTORY_DAYS` days, before `now`."""
+    step = HISTORY_STEP if count <= BIG_DEMO else timedelta(days=1)
+    moments, moment = [], now - timedelta(days=HISTORY_DAYS)
+    while moment < now - step / 2:
         moments.append(moment)
-        moment += HISTORY_STEP
+        moment += step
     return moments
 
 
@@ -123,7 +125,7 @@ def record_past(count: int, now: datetime, retention_days: int) -> int:
 
     if FleetRevision.objects.exists() or AgentState.objects.exists():
         return 0
-    moments = [moment for moment in past_moments(now) if now - moment < timedelta(days=retention_days)]
+    moments = [moment for moment in past_moments(now, count) if now - moment < timedelta(days=retention_days)]
     for moment in moments:
         records = living_fleet(count, moment)
         record_snapshot(records, [record["id"] for record in records], recorded_at=moment, source="demo")
