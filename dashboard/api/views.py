@@ -56,7 +56,9 @@ class ReadOnlyAPIView(APIView):
         super().initial(request, *args, **kwargs)  # authenticates, checks and throttles, or raises
         token = request.auth
         record_event(
-            request, AuditEvent.API, f"GET {request.get_full_path()[:1800]} with token “{token.name}” (#{token.pk})"
+            request,
+            AuditEvent.API,
+            f"{request.method} {request.get_full_path()[:1800]} with token “{token.name}” (#{token.pk})",
         )
 
     def reader(self, request: Request) -> Reader:
