@@ -85,6 +85,7 @@ def test_a_failing_webhook_is_retried_with_back_off_and_shown_to_staff(
     page = signed_in.get("/digests/").content.decode()
     assert 'id="failing-deliveries"' in page and "127.0.0.1 answered HTTP 500" in page and "retrying" in page
     assert receiver.url not in page and SECRET not in page
+    assert 'href="/digests/#failing-deliveries" class="link-danger">1</a>' in signed_in.get("/status/").content.decode()
 
     with pytest.raises(CommandError, match="failing"):  # a minute later: the second attempt fails too
         clock.shift(61)

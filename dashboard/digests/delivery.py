@@ -100,10 +100,13 @@ def retry_due(now: datetime | None = None) -> tuple[int, int]:
     return sent, failing
 
 
+FAILING = Q(state=Delivery.FAILED) | Q(state=Delivery.PENDING, attempts__gt=0)
+
+
 def failing_deliveries() -> list[Delivery]:
-    """Deliveries given up or waiting for a retry, newest first (what staff see)."""
-    return list(
-        Delivery.objects.select_related("subscription__user")
-        .filter(Q(state=Delivery.FAILED) | Q(state=Delivery.PENDING, attempts__gt=0))
-        .order_by("-created_at")[:100]
-    )
+    """Deliveries given up or waiting for a retry, the newest 100 (what staff see)."""
+    return list(Delivery.objects.select_related("subscription__user").filter(FAILING).order_by("-created_at")[:100])
+
+
+def failing_count() -> int:
+    return Delivery.objects.filter(FAILING).count()
