@@ -121,6 +121,30 @@ LOG_FORMAT = env.choice("LOG_FORMAT", "plain", ("plain", "json"))
 # Error reporting to Sentry (sentry-sdk), off unless set; see dashboard/ops/error_reporting.py.
 SENTRY_DSN = env.str("SENTRY_DSN")
 
+# The read-only API: requests allowed per minute for each personal token.
+API_REQUESTS_PER_MINUTE = env.integer("API_REQUESTS_PER_MINUTE", 120, minimum=1)
+
+# Change digests: webhooks are signed with this secret (none: webhooks are off) and may only go to
+# these hosts (loopback ones may use http); links in digests start with SITE_URL.
+DIGEST_WEBHOOK_SECRET = env.str("DIGEST_WEBHOOK_SECRET")
+DIGEST_WEBHOOK_HOSTS = env.list("DIGEST_WEBHOOK_HOSTS") or ["hooks.slack.com"]
+SITE_URL = env.str("SITE_URL", "http://127.0.0.1:8000")
+
+# E-mail (digests): SMTP when EMAIL_HOST is set, else printed to the console (the demo's way).
+EMAIL_HOST = env.str("EMAIL_HOST")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = env.integer("EMAIL_PORT", 587, minimum=1)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", True)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_SSL:
+    EMAIL_USE_TLS = False  # Django refuses both; implicit TLS wins when asked for
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "switchboard@localhost")
+
 # --- Django ----------------------------------------------------------------------------------
 
 INSTALLED_APPS = [
@@ -136,12 +160,17 @@ INSTALLED_APPS = [
     "bootstrap",
     "axes",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from here: no CDN
     # The project (checks, template tags, the schema history), then the apps of its features.
     "dashboard.apps.ProjectConfig",
     "dashboard.snapshots.apps.SnapshotsConfig",
     "dashboard.access.apps.AccessConfig",
     "dashboard.history.apps.HistoryConfig",
     "dashboard.agents.apps.AgentsConfig",
+    "dashboard.api.apps.ApiConfig",
+    "dashboard.digests.apps.DigestsConfig",
     "dashboard.demo.apps.DemoConfig",
     "dashboard.ops.apps.OpsConfig",
 ]
@@ -274,6 +303,31 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [CSP_SELF],
         "frame-ancestors": [CSP_NONE],
     }
+}
+
+# The API (dashboard/api/): tokens only, JSON only, read-only; each view names its own classes too.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["dashboard.api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["dashboard.api.renderers.FastJSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "dashboard.api.errors.handle",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Switchboard API",
+    "DESCRIPTION": (
+        "Read-only JSON over the OpenCX phone agents Switchboard reads. Send a personal token "
+        "(the API tokens page) as `Authorization: Bearer <token>`; it reads as its owner, whose role's "
+        "hidden fields are left out. Every answer says when its snapshot was read."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 LOGIN_URL = "login"

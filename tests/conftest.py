@@ -7,6 +7,7 @@ import pytest
 
 from dashboard.demo.fleet import demo_fleet
 from dashboard.demo.server import FakeOpenCX
+from dashboard.demo.upstream import stop_demo_upstream
 from dashboard.snapshots import jobs, service
 
 TEST_TOKEN = "ocx_live_test_SECRET_token_4f9a"
@@ -29,6 +30,7 @@ def isolated_cache(settings: Any) -> Iterator[None]:
     yield
     cache.clear()
     service.forget_local_state()
+    stop_demo_upstream()  # a demo-mode test's fake API ends with it
 
 
 @pytest.fixture

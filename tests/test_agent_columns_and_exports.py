@@ -74,7 +74,8 @@ def test_any_field_can_be_a_column_through_the_url(signed_in, fleet):
     html = response.content.decode()
 
     assert headers(response) == ["Name", "Id", "Speed", "Actions"]  # the name always; the registry's order
-    assert ">all</span>" in html and "act_1, act_2" in html
+    assert ">all actions</span>" in html and ">none</span>" in html
+    assert '<span class="vid">act_1</span>, <span class="vid">act_2</span>' in html
 
 
 def test_every_column_renders_and_sorts(signed_in, fleet):
@@ -187,7 +188,7 @@ def test_a_json_export_keeps_types_under_the_column_keys(signed_in, fleet):
             "language": ["en", "es"],
             "speed": None,
             "recording_enabled": True,
-            "action_ids": ["act_1", "act_2"],
+            "action_ids": [{"id": "act_1", "name": None}, {"id": "act_2", "name": None}],
         },
     ]
 

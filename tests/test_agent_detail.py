@@ -79,7 +79,7 @@ def test_it_shows_every_field_in_its_group(signed_in, upstream):
         "https://llm.example.com/v1",
         "Welcome to the front desk",
         '<li class="text-break">Greet warmly.</li>',
-        "act_lookup, act_ticket",
+        '<span class="vid">act_lookup</span>, <span class="vid">act_ticket</span>',
         "+14155550999",
         "9b2f7c1e-5d4a-4c3b-9a8f-1e2d3c4b5a69",
         "email, callback_number",

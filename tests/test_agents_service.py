@@ -223,19 +223,19 @@ def test_many_threads_on_an_expired_cache_make_one_upstream_call(upstream, clock
 
 
 def test_refresh_clicks_cannot_exceed_the_call_budget(upstream, settings, clock):
-    settings.OPENCX_CALLS_PER_MINUTE = 4
-    get_snapshot()  # the agents, and the voices list (read once an hour)
+    settings.OPENCX_CALLS_PER_MINUTE = 5
+    get_snapshot()  # the agents, and the voices and actions lists (read once an hour)
     for _ in range(2):
         clock.shift(10)
         refresh_snapshot()
     clock.shift(10)
 
-    with pytest.raises(backoff.CallBudgetExhausted, match="OPENCX_CALLS_PER_MINUTE=4"):
+    with pytest.raises(backoff.CallBudgetExhausted, match="OPENCX_CALLS_PER_MINUTE=5"):
         refresh_snapshot()
 
     assert upstream.calls == 3
-    assert upstream.voice_calls == 1
-    assert upstream_status().calls_last_minute == 4
+    assert (upstream.voice_calls, upstream.action_calls) == (1, 1)
+    assert upstream_status().calls_last_minute == 5
     assert "budget" in get_snapshot().stale_reason
 
 
@@ -246,7 +246,7 @@ def test_retries_count_against_the_call_budget(upstream, settings):
     get_snapshot()
 
     assert upstream.calls == 3
-    assert upstream_status().calls_last_minute == 4  # and the voices list
+    assert upstream_status().calls_last_minute == 5  # and the voices and actions lists
 
 
 def test_the_token_never_reaches_an_error_or_a_stale_reason(upstream, clock):

@@ -24,10 +24,12 @@ class DashboardAccess(models.Model):
 
 
 class AuditEvent(models.Model):
-    """Something security-relevant that happened: sign-ins, failed sign-ins, share links, exports."""
+    """Something security-relevant that happened: sign-ins, failed sign-ins, share links, exports, API use."""
 
     SIGN_IN, SIGN_IN_FAILED, SIGN_IN_REFUSED = "sign-in", "sign-in-failed", "sign-in-refused"
     SHARE_CREATED, SHARE_REVOKED, EXPORT = "share-created", "share-revoked", "export"
+    API, API_REFUSED = "api", "api-refused"
+    TOKEN_CREATED, TOKEN_REVOKED = "api-token-created", "api-token-revoked"
     ACTIONS = [
         (SIGN_IN, "Signed in"),
         (SIGN_IN_FAILED, "Sign-in failed"),
@@ -35,6 +37,10 @@ class AuditEvent(models.Model):
         (SHARE_CREATED, "Share link created"),
         (SHARE_REVOKED, "Share link revoked"),
         (EXPORT, "Export"),
+        (API, "API request"),
+        (API_REFUSED, "API token refused"),
+        (TOKEN_CREATED, "API token created"),
+        (TOKEN_REVOKED, "API token revoked"),
     ]
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)

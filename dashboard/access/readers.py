@@ -34,6 +34,19 @@ class Reader:
     def is_shared(self) -> bool:
         return self.share is not None
 
+    @property
+    def hidden_keys(self) -> frozenset[str]:
+        """The hidden fields by OpenCX's own keys (`actionIds`, not `action_ids`)."""
+        registry = active_registry()
+        return frozenset(registry.upstream_key(name) for name in self.hidden)
+
+    def redacted(self, record: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+        """An upstream record without the fields this reader may not see, and the keys left out."""
+        hidden = self.hidden_keys
+        if not hidden:
+            return record, []
+        return {key: value for key, value in record.items() if key not in hidden}, sorted(hidden & record.keys())
+
     def require(self, allowed: bool) -> None:
         """Raises PermissionDenied (HTTP 403) unless `allowed`; a share link's visitor may do nothing."""
         if not allowed:

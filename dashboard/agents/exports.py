@@ -16,7 +16,8 @@ import tablib
 from django.http import HttpResponse
 from django_tables2.export import TableExport
 
-from dashboard.fields import Column, PhoneAgent
+from dashboard.fields import Column, PhoneAgent, ValueContext
+from dashboard.fields.kinds import PLAIN
 
 FORMATS = ("csv", "json", "xlsx")
 HIDDEN = "hidden"
@@ -37,11 +38,13 @@ class AgentExport(TableExport):
         agents: Sequence[PhoneAgent],
         columns: Sequence[Column],
         hidden: frozenset[str] = frozenset(),
+        context: ValueContext = PLAIN,
     ) -> None:
         if not self.is_valid_format(export_format):
             raise TypeError(f'Export format "{export_format}" is not supported.')
         self.format = export_format
         self.dataset = tablib.Dataset(title="Agents")
+        self.context = context  # names beside ids (actions)
         if export_format == "json":
             self._json_rows(agents, columns, hidden)
         else:
@@ -53,7 +56,9 @@ class AgentExport(TableExport):
         self.dataset.headers = [column.label for column in columns]
         self.dataset.extend(
             [
-                HIDDEN if column.field.name in hidden else neutralised(column.kind.spreadsheet(column.value(agent)))
+                HIDDEN
+                if column.field.name in hidden
+                else neutralised(column.kind.spreadsheet(column.value(agent), self.context))
                 for column in columns
             ]
             for agent in agents
@@ -64,7 +69,10 @@ class AgentExport(TableExport):
         extra = sorted({key for agent in agents for key in agent.extra})
         self.dataset.headers = [column.key for column in columns] + extra
         self.dataset.extend(
-            [HIDDEN if column.field.name in hidden else column.kind.plain(column.value(agent)) for column in columns]
+            [
+                HIDDEN if column.field.name in hidden else column.kind.plain(column.value(agent), self.context)
+                for column in columns
+            ]
             + [HIDDEN if key in hidden else agent.extra.get(key) for key in extra]
             for agent in agents
         )
@@ -76,7 +84,8 @@ def export_response(
     columns: Sequence[Column],
     fetched_at: datetime,
     hidden: frozenset[str] = frozenset(),
+    context: ValueContext = PLAIN,
 ) -> HttpResponse:
     """The file download, named for the time of the snapshot it comes from."""
     filename = f"agents-{fetched_at.astimezone(UTC):%Y%m%dT%H%M%SZ}.{export_format}"
-    return AgentExport(export_format, agents, columns, hidden).response(filename=filename)
+    return AgentExport(export_format, agents, columns, hidden, context).response(filename=filename)

@@ -16,7 +16,7 @@ from typing import Any
 from django import forms
 from django.http import QueryDict
 
-from dashboard.fields import Field, ValueContext
+from dashboard.fields import Field
 from dashboard.fields.kinds import Integer, Moment
 from dashboard.fields.registry import Facet, Presence, Range, YesNo
 
@@ -116,7 +116,7 @@ class AgentFilterForm(forms.Form):
         super().__init__(data)
         self.hidden = hidden  # fields this reader may not see, so may not search or filter by either
         self.index = index
-        self.context = ValueContext(index.voice_names)
+        self.context = index.context
         # parameter -> (field, declaration) for every filter this reader may use
         self.declared: dict[str, tuple[Field, Any]] = {}
         self.withheld: list[str] = []  # parameters of hidden fields that the query used

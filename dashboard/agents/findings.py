@@ -7,7 +7,7 @@ to do about it. Adding a rule is adding one function here and one test. `FINDING
 
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -30,13 +30,16 @@ class Fleet:
     phone_counts: Counter
     now: datetime
     stale_after: timedelta
+    # The organization's actions as OpenCX lists them (`GET /actions`); empty when unknown.
+    action_names: Mapping[str, str]
 
     @classmethod
-    def of(cls, agents: Sequence[PhoneAgent]) -> "Fleet":
+    def of(cls, agents: Sequence[PhoneAgent], action_names: Mapping[str, str] | None = None) -> "Fleet":
         return cls(
             phone_counts=Counter(agent.phone_number for agent in agents if agent.phone_number),
             now=timezone.now(),
             stale_after=timedelta(days=settings.FINDINGS_STALE_DAYS),
+            action_names=action_names or {},
         )
 
 
@@ -159,6 +162,18 @@ def no_language(agent: PhoneAgent, fleet: Fleet) -> bool:
 )
 def shared_phone_number(agent: PhoneAgent, fleet: Fleet) -> bool:
     return bool(agent.phone_number) and fleet.phone_counts[agent.phone_number] > 1
+
+
+@rule(
+    "unknown-action",
+    "warning",
+    "Names actions that OpenCX no longer lists (GET /actions).",
+    "Remove the missing action ids from the agent, or restore the actions in OpenCX.",
+)
+def unknown_action(agent: PhoneAgent, fleet: Fleet) -> bool:
+    # Without the actions list (not offered, not readable, or empty) nothing can be said.
+    names = fleet.action_names
+    return bool(names) and any(action_id not in names for action_id in agent.action_ids or ())
 
 
 @rule(

@@ -9,12 +9,12 @@ every request in the process (`index_of`).
 
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
 from typing import Any
 
-from dashboard.fields import Column, FieldRegistry, PhoneAgent, active_registry
-from dashboard.fields.kinds import Phone, Voice
+from dashboard.fields import Column, FieldRegistry, PhoneAgent, ValueContext, active_registry
+from dashboard.fields.kinds import PLAIN, Phone
 from dashboard.fields.registry import UNDECLARED, Facet, Presence, Range, YesNo
 from dashboard.snapshots.snapshot import Snapshot
 
@@ -24,7 +24,7 @@ from .findings import SEVERITIES, Fleet, Rule, enabled_rules
 def index_of(snapshot: Snapshot) -> "FleetIndex":
     """The snapshot's index, built on first use and kept with the snapshot."""
     return snapshot.derived(
-        "fleet-index", lambda snapshot: FleetIndex(snapshot.agents, snapshot.voice_names, active_registry())
+        "fleet-index", lambda snapshot: FleetIndex(snapshot.agents, snapshot.value_context, active_registry())
     )
 
 
@@ -34,11 +34,11 @@ class FleetIndex:
     def __init__(
         self,
         agents: Sequence[PhoneAgent],
-        voice_names: Mapping[str, str] | None = None,
+        context: ValueContext = PLAIN,
         registry: FieldRegistry | None = None,
     ) -> None:
         self.agents = agents
-        self.voice_names = voice_names or {}
+        self.context = context  # names read from OpenCX: search finds voices and actions by them
         self.registry = registry or active_registry()
         self.everyone = (1 << len(agents)) - 1
         self._lock = threading.Lock()
@@ -146,16 +146,14 @@ class FleetIndex:
 
     def _build_texts(self, hidden: frozenset[str]) -> list[str]:
         fields = [field for field in self.registry.searched if field.name not in hidden]
-        names = self.voice_names
+        context = self.context
         texts = []
         for agent in self.agents:
             parts: list[str] = []
             for field in fields:
                 value = field.read(agent)
                 if value is not None:
-                    parts.extend(field.kind.texts(value))
-                    if names and isinstance(field.kind, Voice) and value in names:
-                        parts.append(names[value])  # a voice is found by its name too
+                    parts.extend(field.kind.texts(value, context))
             for key, value in agent.extra.items():  # what OpenCX sends that the registry does not declare
                 if key not in hidden:
                     parts.extend(UNDECLARED.texts(value))
@@ -187,7 +185,7 @@ class FleetIndex:
 
     @cached_property
     def fleet(self) -> Fleet:
-        return Fleet.of(self.agents)
+        return Fleet.of(self.agents, self.context.action_names)
 
     @cached_property
     def findings(self) -> dict[str, int]:

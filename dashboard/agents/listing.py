@@ -22,7 +22,7 @@ from django_tables2.export import TableExport
 from dashboard.access.audit import record_event
 from dashboard.access.models import AuditEvent
 from dashboard.access.readers import Reader
-from dashboard.fields import Column, ValueContext, active_registry
+from dashboard.fields import Column, active_registry
 from dashboard.snapshots.service import get_snapshot
 from dashboard.snapshots.snapshot import Snapshot
 
@@ -47,6 +47,10 @@ class ListParameters(forms.Form):
     per_page = forms.IntegerField(required=False)
     columns = forms.CharField(required=False)
     _export = forms.CharField(required=False)
+
+    # The page sizes offered, and the one without `per_page` (the API allows bigger pages).
+    page_sizes: tuple[int, ...] = PER_PAGE_CHOICES
+    default_page_size = DEFAULT_PER_PAGE
 
     def __init__(
         self, data: QueryDict, *, sortable: Collection[str], columns: Mapping[str, Column] | None = None
@@ -88,14 +92,14 @@ class ListParameters(forms.Form):
     def page_size(self) -> int:
         value = self.cleaned_data.get("per_page")
         if "per_page" not in self.data:
-            return DEFAULT_PER_PAGE
-        if value in PER_PAGE_CHOICES:
+            return self.default_page_size
+        if value in self.page_sizes:
             return value
-        choices = ", ".join(str(choice) for choice in PER_PAGE_CHOICES)
+        choices = ", ".join(str(choice) for choice in self.page_sizes)
         self.notices.append(
-            f"{self._raw('per_page')} is not a page size ({choices}): showing {DEFAULT_PER_PAGE} per page."
+            f"{self._raw('per_page')} is not a page size ({choices}): showing {self.default_page_size} per page."
         )
-        return DEFAULT_PER_PAGE
+        return self.default_page_size
 
     def page_number(self, count: int, per_page: int) -> int:
         if "page" not in self.data:
@@ -226,12 +230,7 @@ class AgentListPipeline(ListPipeline):
     rows_called: str = "agents"
 
     def parameters(self, query: QueryDict, reader: Reader) -> ListParameters:
-        columns = active_registry().columns
-        # A hidden field cannot sort either: the order would tell its values.
-        sortable = {
-            key for key, column in columns.items() if column.sortable and column.field.name not in reader.hidden
-        }
-        return ListParameters(query, sortable=sortable, columns=columns)
+        return ListParameters(query, sortable=sortable_columns(reader), columns=active_registry().columns)
 
     def table(
         self, request: HttpRequest, reader: Reader, query: QueryDict, snapshot: Snapshot, parameters: ListParameters
@@ -243,7 +242,7 @@ class AgentListPipeline(ListPipeline):
         table = AgentTable(
             AgentRows(index, form.mask),
             columns=columns,
-            context=CellContext(ValueContext(snapshot.voice_names), reader.hidden, self.agent_link(reader)),
+            context=CellContext(snapshot.value_context, reader.hidden, self.agent_link(reader)),
             selectable=not reader.is_shared,
             order_by=sort or None,
         )
@@ -264,7 +263,27 @@ class AgentListPipeline(ListPipeline):
         return agent_urls()
 
     def export(self, export_format: str, table: tables.Table, snapshot: Snapshot, reader: Reader) -> HttpResponse:
-        return export_response(export_format, table.data.data, table.specs, snapshot.fetched_at, reader.hidden)
+        return export_response(
+            export_format, table.data.data, table.specs, snapshot.fetched_at, reader.hidden, snapshot.value_context
+        )
+
+
+def sortable_columns(reader: Reader) -> set[str]:
+    """The column keys `reader` may sort by: a hidden field cannot sort either (the order would tell its values)."""
+    columns = active_registry().columns
+    return {key for key, column in columns.items() if column.sortable and column.field.name not in reader.hidden}
+
+
+def filtered_agents(
+    snapshot: Snapshot, reader: Reader, query: QueryDict, sort_keys: Sequence[str]
+) -> tuple[AgentRows, AgentFilterForm]:
+    """The agents `query`'s filters select for `reader`, in `sort_keys` order (the list's filter form and
+    sort path, for readers of the list other than its page), and the form, which says what it ignored."""
+    index = index_of(snapshot)
+    form = AgentFilterForm(query, index=index, hidden=reader.hidden)
+    rows = AgentRows(index, form.mask)
+    rows.order_by(sort_keys)
+    return rows, form
 
 
 def back_to_list(request: HttpRequest) -> str:

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from dashboard.fields import ValueContext
 from dashboard.fields.registry import Facet, Presence, YesNo
 
 from .filters import NOT_SET, NOT_SET_LABEL
@@ -28,6 +27,7 @@ BREAKDOWNS = [
     ("language", "language", "Languages"),
     ("stt_model", "stt_model", "Speech-to-text model"),
     ("voice", "voice", "Voice"),
+    ("action", "action", "Actions"),
     ("noise", "noise", "Background noise"),
     ("recording", "recording", "Recording"),
     ("failover", "failover", "Failover destination"),
@@ -88,7 +88,7 @@ def _facet(
                 NOT_SET_LABEL.lstrip("— "), missing[0], 100 * missing[0] / size, _list_url([(parameter, NOT_SET)]), True
             )
         )
-    return Breakdown(key, title, bars, overlapping)
+    return Breakdown(key, title, bars, overlapping and sum(count for _, count in counts) > size)
 
 
 def _split(index: FleetIndex, key: str, title: str, parts: list[tuple[str, int, str, str, bool]]) -> Breakdown:
@@ -113,7 +113,7 @@ def breakdowns(index: FleetIndex, hidden: frozenset[str] = frozenset()) -> list[
         for field, declared in index.registry.filters
         if isinstance(declared, Facet | YesNo | Presence)
     }
-    context = ValueContext(index.voice_names)
+    context = index.context
     found = []
     for key, parameter, title in BREAKDOWNS:
         if parameter not in by_parameter:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("agents/facets/<str:parameter>/", lists.facet_options, name="agent-facet"),
     path("agents/compare/", compare.agent_compare, name="agent-compare"),
     path("agents/<agent_id:agent_id>/", detail.agent_detail, name="agent-detail"),
+    path("agents/<agent_id:agent_id>/json/", detail.agent_json, name="agent-json"),
     path("problems/", lists.problem_list, name="problem-list"),
     path("findings/", findings.finding_list, name="finding-list"),
     path("refresh/", refresh.refresh, name="refresh"),

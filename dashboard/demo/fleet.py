@@ -292,3 +292,32 @@ def realistic_fleet(count: int, seed: int = 20261125) -> list[dict[str, Any]]:
 
 def realistic_voices() -> list[dict[str, str]]:
     return [{"id": voice_id, "name": name, "provider": "opencx"} for voice_id, name in REAL_VOICES]
+
+
+# Teams whose lookup action was deleted in OpenCX: their agents still name it (the `unknown-action` finding).
+RETIRED_ACTIONS = {"Claims", "Dispatch"}
+
+
+def demo_actions() -> dict[str, list[dict[str, Any]]]:
+    """`GET /actions` of the demo organization, as OpenCX documents it ({id, name, description, status, tags})."""
+    actions = [
+        {
+            "id": "act_create_ticket",
+            "name": "Create support ticket",
+            "description": "Opens a ticket in the help desk with the call's summary.",
+            "status": "active",
+            "tags": ["support"],
+        }
+    ]
+    actions += [
+        {
+            "id": f"act_{team.lower().replace(' ', '_')}_lookup",
+            "name": f"Look up {team.lower()} record",
+            "description": f"Finds the caller's {team.lower()} record by phone number.",
+            "status": "active",
+            "tags": [team.lower()],
+        }
+        for team in TEAMS
+        if team not in RETIRED_ACTIONS
+    ]
+    return {"data": actions}

@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 
 UNAUTHORIZED_BODY = json.dumps({"statusCode": 401, "message": "Unauthorized", "error": "Unauthorized"})
 
@@ -31,26 +31,17 @@ FAULTS: dict[str, str] = {
 }
 
 
-class FakeOpenCX:
-    """A running fake API: `url` to point a client at, `token` to authenticate with."""
+class LoopbackServer:
+    """An HTTP server on 127.0.0.1 (a free port) in a thread of its own: `start()`/`stop()`, or `with`."""
 
-    def __init__(self, agents: list[Any], *, token: str, voices: list[Any] | None = None) -> None:
-        self.token = token
-        self.fault: str | None = None  # the fault in force, by name (see FAULTS)
-        self._queued_faults: list[str | None] = []
-        self.slow_seconds = 30.0
-        self.calls = 0  # requests for GET /phone; faults apply to those only
-        self.voice_calls = 0  # requests for GET /phone/voices
-        self._lock = threading.Lock()
-        self._bodies: dict[str, bytes] = {}
-        self.set_agents(agents)
-        if voices is not None:  # else the endpoint is missing, as on an API without it
-            self.set_voices(voices)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+    name = "loopback-server"
+
+    def _serve(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
         # A short poll interval lets stop() return quickly.
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-opencx", daemon=True
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name=self.name, daemon=True
         )
 
     @property
@@ -58,7 +49,7 @@ class FakeOpenCX:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
 
-    def start(self) -> "FakeOpenCX":
+    def start(self) -> Self:
         self._thread.start()
         return self
 
@@ -66,18 +57,47 @@ class FakeOpenCX:
         self._server.shutdown()
         self._server.server_close()
 
-    def __enter__(self) -> "FakeOpenCX":
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
+
+class FakeOpenCX(LoopbackServer):
+    """A running fake API: `url` to point a client at, `token` to authenticate with."""
+
+    name = "fake-opencx"
+
+    def __init__(
+        self, agents: list[Any], *, token: str, voices: list[Any] | None = None, actions: list[Any] | None = None
+    ) -> None:
+        self.token = token
+        self.fault: str | None = None  # the fault in force, by name (see FAULTS)
+        self._queued_faults: list[str | None] = []
+        self.slow_seconds = 30.0
+        self.calls = 0  # requests for GET /phone; faults apply to those only
+        self.voice_calls = 0  # requests for GET /phone/voices
+        self.action_calls = 0  # requests for GET /actions
+        self._lock = threading.Lock()
+        self._bodies: dict[str, bytes] = {}
+        self.set_agents(agents)
+        if voices is not None:  # else the endpoint is missing, as on an API without it
+            self.set_voices(voices)
+        if actions is not None:  # likewise
+            self.set_actions(actions)
+        self._serve(self._handler_class())
+
     def set_agents(self, agents: list[Any] | bytes) -> None:
         """What `GET /phone` returns: JSON-able data, or raw bytes sent as they are."""
         self._bodies["/phone"] = agents if isinstance(agents, bytes) else json.dumps(agents).encode()
 
-    def set_voices(self, voices: list[Any]) -> None:
+    def set_voices(self, voices: Any) -> None:
         self._bodies["/phone/voices"] = json.dumps(voices).encode()
+
+    def set_actions(self, actions: Any) -> None:
+        """What `GET /actions` returns (JSON-able data)."""
+        self._bodies["/actions"] = json.dumps(actions).encode()
 
     def queue_faults(self, faults: list[str | None]) -> None:
         """Faults (None: a proper answer) for the next requests, in order, before `fault` applies again."""
@@ -100,9 +120,12 @@ class FakeOpenCX:
             def do_GET(self) -> None:
                 path = self.path.split("?", 1)[0]
                 body = fake._bodies.get(path)
-                if path == "/phone/voices":
+                if path in ("/phone/voices", "/actions"):
                     with fake._lock:
-                        fake.voice_calls += 1
+                        if path == "/actions":
+                            fake.action_calls += 1
+                        else:
+                            fake.voice_calls += 1
                 if body is None:
                     return self._send(404, b'{"statusCode": 404, "message": "Not Found"}')
                 fault = fake._next_fault() if path == "/phone" else None  # faults are for the agent list

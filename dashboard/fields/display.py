@@ -116,18 +116,24 @@ def relative(value: datetime) -> str:
     return f"in {_span(-seconds)}" if seconds < 0 else f"{_span(seconds)} ago"
 
 
+def named_id(item_id: str, name: str | None) -> SafeString:
+    """Something OpenCX names (a voice, an action) by its name, its id beside it; the id alone when unnamed."""
+    if not name:
+        return markup('<span class="vid">{}</span>', item_id)
+    return markup('{} <span class="vid">{}</span>', name, item_id)
+
+
+def named_id_text(item_id: str, names: Mapping[str, str]) -> str:
+    """The same as plain text, for menus, chips and spreadsheets: "Aria (vx_aria)", or the id alone."""
+    return f"{names[item_id]} ({item_id})" if item_id in names else item_id
+
+
 def voice(voice_id: str | None, name: str | None) -> SafeString:
     """A voice by its name, with its id beside it; the id alone when the name is unknown."""
-    if voice_id is None:
-        return DASH
-    if not name:
-        return markup('<span class="vid">{}</span>', voice_id)
-    return markup('{} <span class="vid">{}</span>', name, voice_id)
+    return DASH if voice_id is None else named_id(voice_id, name)
 
 
-def voice_label(voice_id: str, names: Mapping[str, str]) -> str:
-    """A voice as plain text, for menus and chips: "Aria (vx_aria)", or the id alone."""
-    return f"{names[voice_id]} ({voice_id})" if voice_id in names else voice_id
+voice_label = named_id_text  # a voice as plain text: "Aria (vx_aria)"
 
 
 def language_label(code: str) -> str:

@@ -23,6 +23,8 @@ class ValueContext:
 
     # Voice id -> name from OpenCX's voices list; ids are shown where a name is missing.
     voice_names: Mapping[str, str] = field(default_factory=dict)
+    # Action id -> name from OpenCX's actions list; ids are shown where a name is missing.
+    action_names: Mapping[str, str] = field(default_factory=dict)
 
 
 PLAIN = ValueContext()
@@ -53,11 +55,11 @@ class Kind:
             return self.none_html
         return self.detail(value, context) if full else self.cell(value, context)
 
-    def plain(self, value: Any) -> Any:
-        """The value in a JSON export (and the API): JSON-able, nothing lost."""
+    def plain(self, value: Any, context: ValueContext = PLAIN) -> Any:
+        """The value in a JSON export: JSON-able, nothing lost."""
         return value
 
-    def spreadsheet(self, value: Any) -> Any:
+    def spreadsheet(self, value: Any, context: ValueContext = PLAIN) -> Any:
         """The value in a CSV or XLSX cell (text neutralised by the exporter)."""
         return "" if value is None else str(value)
 
@@ -65,8 +67,8 @@ class Kind:
         """A comparable key; None sorts last either way."""
         return value.casefold() if isinstance(value, str) else value
 
-    def texts(self, value: Any) -> Iterable[str]:
-        """What the search box finds the agent by."""
+    def texts(self, value: Any, context: ValueContext = PLAIN) -> Iterable[str]:
+        """What the search box finds the agent by (names read from OpenCX among them)."""
         return (value,) if isinstance(value, str) and value else ()
 
     def facet_values(self, value: Any) -> Iterable[str | None]:
@@ -157,6 +159,10 @@ class Voice(Text):
     def facet_label(self, value: str, context: ValueContext = PLAIN) -> str:
         return display.voice_label(value, context.voice_names)
 
+    def texts(self, value: Any, context: ValueContext = PLAIN) -> Iterable[str]:
+        name = context.voice_names.get(value)
+        return (value, name) if name else (value,)  # a voice is found by its name too
+
 
 class Flag(Kind):
     parse = staticmethod(values.boolean)
@@ -168,10 +174,10 @@ class Flag(Kind):
 
     detail = cell
 
-    def spreadsheet(self, value: Any) -> Any:
+    def spreadsheet(self, value: Any, context: ValueContext = PLAIN) -> Any:
         return "" if value is None else ("yes" if value else "no")
 
-    def texts(self, value: Any) -> Iterable[str]:
+    def texts(self, value: Any, context: ValueContext = PLAIN) -> Iterable[str]:
         return ()
 
 
@@ -188,10 +194,10 @@ class Number(Kind):
 
     detail = cell
 
-    def spreadsheet(self, value: Any) -> Any:
+    def spreadsheet(self, value: Any, context: ValueContext = PLAIN) -> Any:
         return "" if value is None else value
 
-    def texts(self, value: Any) -> Iterable[str]:
+    def texts(self, value: Any, context: ValueContext = PLAIN) -> Iterable[str]:
         return ()
 
 
@@ -210,13 +216,13 @@ class Moment(Kind):
 
     detail = cell
 
-    def plain(self, value: Any) -> Any:
+    def plain(self, value: Any, context: ValueContext = PLAIN) -> Any:
         return None if value is None else utc_iso(value)
 
-    def spreadsheet(self, value: Any) -> Any:
+    def spreadsheet(self, value: Any, context: ValueContext = PLAIN) -> Any:
         return "" if value is None else utc_iso(value)
 
-    def texts(self, value: Any) -> Iterable[str]:
+    def texts(self, value: Any, context: ValueContext = PLAIN) -> Iterable[str]:
         return ()
 
 
@@ -245,16 +251,16 @@ class TextList(Kind):
             return display.markup('<ol class="ps-3 mb-0">{}</ol>', items)
         return display.text_list(value)
 
-    def plain(self, value: Any) -> Any:
+    def plain(self, value: Any, context: ValueContext = PLAIN) -> Any:
         return None if value is None else list(value)
 
-    def spreadsheet(self, value: Any) -> Any:
+    def spreadsheet(self, value: Any, context: ValueContext = PLAIN) -> Any:
         return "" if value is None else "; ".join(value)
 
     def sort_key(self, value: Any) -> Any:
         return ", ".join(value).casefold() or None if value is not None else None
 
-    def texts(self, value: Any) -> Iterable[str]:
+    def texts(self, value: Any, context: ValueContext = PLAIN) -> Iterable[str]:
         return value or ()
 
     def facet_values(self, value: Any) -> Iterable[str | None]:
@@ -273,36 +279,62 @@ class Languages(TextList):
         return display.language_label(value)
 
 
-ALL_ACTIONS = mark_safe('<span class="text-body-secondary">all</span>')
+# `actionIds` null means every action of the organization; as a facet value it reads "all actions".
+ALL_ACTIONS = "~all"
+ALL_ACTIONS_LABEL = "all actions"
 
 
 class ActionIds(TextList):
-    """Action ids, where null means every action of the organization and [] means none."""
+    """Action ids, where null means every action of the organization and [] means none; each id
+    drawn with its name from OpenCX's actions list where that is known."""
 
-    none_html = ALL_ACTIONS
+    none_html = display.markup('<span class="text-body-secondary">{}</span>', ALL_ACTIONS_LABEL)
 
     def __init__(self) -> None:
         super().__init__(nullable=True)
 
-    def detail(self, value: Any, context: ValueContext = PLAIN) -> SafeString:
-        return display.markup('<span class="font-monospace">{}</span>', display.text_list(value))
+    def cell(self, value: Any, context: ValueContext = PLAIN) -> SafeString:
+        if not value:
+            return display.text_list(value)
+        return display.markup_join(
+            ", ", "{}", ((display.named_id(item, context.action_names.get(item)),) for item in value)
+        )
+
+    detail = cell
 
     def show(self, value: Any, context: ValueContext = PLAIN, *, full: bool = False) -> SafeString:
         if value is None and full:
             return mark_safe("all of the organization's actions")
         return super().show(value, context, full=full)
 
-    def plain(self, value: Any) -> Any:
-        return "all" if value is None else list(value)
+    def plain(self, value: Any, context: ValueContext = PLAIN) -> Any:
+        if value is None:
+            return "all"
+        return [{"id": item, "name": context.action_names.get(item)} for item in value]
 
-    def spreadsheet(self, value: Any) -> Any:
-        return "all" if value is None else "; ".join(value)
+    def spreadsheet(self, value: Any, context: ValueContext = PLAIN) -> Any:
+        if value is None:
+            return "all"
+        return "; ".join(display.named_id_text(item, context.action_names) for item in value) or "none"
 
     def sort_key(self, value: Any) -> Any:
         # By what the cell says: "all" for null, "none" for an empty list, else the ids.
         if value is None:
             return "all"
         return super().sort_key(value) or "none"
+
+    def texts(self, value: Any, context: ValueContext = PLAIN) -> Iterable[str]:
+        names = context.action_names
+        return [*(value or ()), *(names[item] for item in value or () if item in names)]
+
+    def facet_values(self, value: Any) -> Iterable[str | None]:
+        """Each id the agent names; null (every action) as `~all`; [] as not set."""
+        return (ALL_ACTIONS,) if value is None else (value or (None,))
+
+    def facet_label(self, value: str, context: ValueContext = PLAIN) -> str:
+        if value == ALL_ACTIONS:
+            return ALL_ACTIONS_LABEL
+        return display.named_id_text(value, context.action_names)
 
 
 class Flow(Kind):
@@ -342,7 +374,7 @@ class Flow(Kind):
             more,
         )
 
-    def plain(self, value: Any) -> Any:
+    def plain(self, value: Any, context: ValueContext = PLAIN) -> Any:
         return self.nodes(value)
 
     spreadsheet = plain
@@ -350,7 +382,7 @@ class Flow(Kind):
     def sort_key(self, value: Any) -> Any:
         return self.nodes(value)
 
-    def texts(self, value: Any) -> Iterable[str]:
+    def texts(self, value: Any, context: ValueContext = PLAIN) -> Iterable[str]:
         return flow_texts(value)
 
     def facet_values(self, value: Any) -> Iterable[str | None]:
@@ -397,7 +429,7 @@ class AnyJSON(Kind):
 
     detail = cell
 
-    def spreadsheet(self, value: Any) -> Any:
+    def spreadsheet(self, value: Any, context: ValueContext = PLAIN) -> Any:
         if value is None or isinstance(value, str | int | float):
             return "" if value is None else value
         return json.dumps(value, ensure_ascii=False)
@@ -405,7 +437,7 @@ class AnyJSON(Kind):
     def sort_key(self, value: Any) -> Any:
         return json.dumps(value, sort_keys=True, default=str)
 
-    def texts(self, value: Any) -> Iterable[str]:
+    def texts(self, value: Any, context: ValueContext = PLAIN) -> Iterable[str]:
         if isinstance(value, str):
             return (value,) if value else ()
         if isinstance(value, list):

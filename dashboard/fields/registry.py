@@ -456,7 +456,15 @@ OPENCX_FIELDS = FieldRegistry(
         ),
         Field("instructions", "Instructions", BEHAVIOUR, kinds.TextList(numbered=True), search=True),
         Field("flow", "Flow", BEHAVIOUR, kinds.Flow(), filters=(Presence("flow", "Flow"),), search=True),
-        Field("action_ids", "Actions", BEHAVIOUR, kinds.ActionIds(), key="actionIds", search=True),
+        Field(
+            "action_ids",
+            "Actions",
+            BEHAVIOUR,
+            kinds.ActionIds(),
+            key="actionIds",
+            filters=(Facet("action", "Action"),),
+            search=True,
+        ),
         Field(
             "custom_llm",
             "Custom LLM",

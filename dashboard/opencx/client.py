@@ -216,6 +216,10 @@ class OpenCXClient:
         """`GET /phone/voices`: the voices `voice_id` refers to, as sent (see `voices.parse_voices`)."""
         return self._get_json("/phone/voices", on_request)[0]
 
+    def fetch_actions(self, on_request: Callable[[], None] | None = None) -> Any:
+        """`GET /actions`: the organization's actions `actionIds` refers to, as sent (see `actions.parse_actions`)."""
+        return self._get_json("/actions", on_request)[0]
+
     def _get_json(self, path: str, on_request: Callable[[], None] | None) -> tuple[Any, bytes]:
         url = self.base_url + path
         # Two attempts fit in the budget, so one slow attempt still leaves room for a retry.

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 from dashboard.access.readers import reader
 from dashboard.demo.server import FAULTS
 from dashboard.demo.upstream import demo_fault
+from dashboard.digests.delivery import failing_count
 from dashboard.snapshots.service import upstream_status
 
 
@@ -22,5 +23,6 @@ def status(request: HttpRequest) -> HttpResponse:
             "status": upstream_status(),
             "faults": FAULTS,
             "demo_fault": demo_fault() if settings.DEMO_MODE else None,
+            "failing_deliveries": failing_count(),
         },
     )

@@ -52,6 +52,7 @@ def load(current: storage.StoredSnapshot | None) -> Snapshot | None:
             source=current.source,
             version=current.version,
             voices=current.voices,
+            actions=current.actions,
         )
         del records
         return_freed_memory(len(body))

@@ -3,7 +3,7 @@
 `get_snapshot()` answers from the cache and never makes a page wait for OpenCX once any data
 exists. The work is split by job: `single_flight` (one refresh at a time across every process),
 `storage` (the current snapshot in the shared cache), `backoff` (the call budget and the
-back-off after failures), `voices` (voice names, hourly), `memory` (the parsed snapshot per
+back-off after failures), `voices` and `actions` (names, hourly), `memory` (the parsed snapshot per
 process) and `jobs` (background threads). Whoever needs to know about a new snapshot (the
 change history) subscribes to `signals.snapshot_refreshed`.
 
@@ -30,6 +30,7 @@ from dashboard import metrics
 from dashboard.opencx.errors import OpenCXError
 
 from . import backoff, jobs, memory, single_flight, storage
+from .actions import action_names
 from .signals import snapshot_refreshed
 from .snapshot import Snapshot, build_snapshot
 from .upstream import client_for, current_upstream, forget_clients
@@ -260,9 +261,14 @@ def _fetch_and_store() -> tuple[Snapshot, list, int]:
     except OpenCXError as error:
         backoff.record_failure(error)
         raise
-    voices = voice_names(client)
+    voices, actions = voice_names(client), action_names(client)
     snapshot = build_snapshot(
-        fetched.records, fetched_at=timezone.now(), source=upstream.source, version=memory.new_version(), voices=voices
+        fetched.records,
+        fetched_at=timezone.now(),
+        source=upstream.source,
+        version=memory.new_version(),
+        voices=voices,
+        actions=actions,
     )
     compressed = storage.compress(fetched.body)
     storage.store(
@@ -273,6 +279,7 @@ def _fetch_and_store() -> tuple[Snapshot, list, int]:
             agents=len(snapshot.agents),
             body_bytes=len(compressed),
             voices=voices,
+            actions=actions,
         ),
         compressed,
     )

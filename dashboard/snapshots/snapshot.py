@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-from dashboard.fields import ParseProblem, PhoneAgent, active_registry
+from dashboard.fields import ParseProblem, PhoneAgent, ValueContext, active_registry
 
 T = TypeVar("T")
 
@@ -25,6 +25,8 @@ class Snapshot:
     stale_reason: str | None = None
     # Voice id -> name from OpenCX's voices list; empty when it is not offered (ids are shown).
     voice_names: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+    # Action id -> name from OpenCX's actions list (`GET /actions`); empty when it is not offered.
+    action_names: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
     by_id: Mapping[str, PhoneAgent] = field(init=False, repr=False, compare=False)
     # Structures other modules derive from the agents (the list's index), built once and shared
     # by the stale copies of this snapshot.
@@ -67,9 +69,20 @@ class Snapshot:
     def voice_name(self, voice_id: str | None) -> str | None:
         return self.voice_names.get(voice_id) if voice_id else None
 
+    @property
+    def value_context(self) -> ValueContext:
+        """What drawing this snapshot's values needs: the names read beside it."""
+        return ValueContext(self.voice_names, self.action_names)
+
 
 def build_snapshot(
-    records: list[Any], *, fetched_at: datetime, source: str, version: str, voices: Mapping[str, str]
+    records: list[Any],
+    *,
+    fetched_at: datetime,
+    source: str,
+    version: str,
+    voices: Mapping[str, str],
+    actions: Mapping[str, str],
 ) -> Snapshot:
     """A snapshot of the upstream's agent objects, parsed by the registry in force."""
     agents, problems = active_registry().parse(records)
@@ -80,4 +93,5 @@ def build_snapshot(
         problems=tuple(problems),
         version=version,
         voice_names=voices,
+        action_names=actions,
     )

@@ -24,6 +24,7 @@ class StoredSnapshot:
     agents: int
     body_bytes: int  # compressed
     voices: dict[str, str]
+    actions: dict[str, str]
 
     @classmethod
     def from_cache(cls, stored: dict[str, Any] | None) -> "StoredSnapshot | None":
@@ -36,6 +37,7 @@ class StoredSnapshot:
             agents=stored["agents"],
             body_bytes=stored["body_bytes"],
             voices=stored.get("voices", {}),
+            actions=stored.get("actions", {}),
         )
 
 

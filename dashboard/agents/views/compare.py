@@ -5,7 +5,6 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from dashboard.access.readers import reader
-from dashboard.fields import ValueContext
 from dashboard.snapshots.service import get_snapshot
 
 from ..compare import MAX_AGENTS, MIN_AGENTS, compare_rows
@@ -28,7 +27,7 @@ def agent_compare(request: HttpRequest) -> HttpResponse:
         agents = agents[:MAX_AGENTS]
     only_differences = request.GET.get("only") == "differences"
     comparable = len(agents) >= MIN_AGENTS
-    rows = compare_rows(agents, ValueContext(snapshot.voice_names), me.hidden) if comparable else []
+    rows = compare_rows(agents, snapshot.value_context, me.hidden) if comparable else []
     return render(
         request,
         "agents/compare.html",

@@ -1,18 +1,22 @@
-"""/agents/<id>/: every field of one agent, grouped, its findings and its history."""
+"""/agents/<id>/: every field of one agent, grouped, its findings, its history and its record as sent."""
 
+import json
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from dashboard.access.readers import Reader, reader
-from dashboard.fields import ValueContext, active_registry
+from dashboard.fields import active_registry
 from dashboard.history.coverage import history_coverage
 from dashboard.history.diff import timeline
+from dashboard.snapshots.raw import RawRecordsUnavailable, raw_record
 from dashboard.snapshots.service import get_snapshot
+from dashboard.snapshots.snapshot import Snapshot
 
 from ..detail import detail_groups, detail_row
+from ..ids import encode_agent_id
 from ..index import index_of
 from ..listing import SHARE_DAYS, back_to_list
 
@@ -33,7 +37,7 @@ def agent_page(request: HttpRequest, reader: Reader, agent_id: str, *, back: str
             {"snapshot": snapshot, "reader": reader, "agent_id": agent_id, "back": back, **_history(agent_id, reader)},
             status=404,
         )
-    context = ValueContext(snapshot.voice_names)
+    context = snapshot.value_context
     hidden = reader.hidden
     registry = active_registry()
     return render(
@@ -53,15 +57,41 @@ def agent_page(request: HttpRequest, reader: Reader, agent_id: str, *, back: str
             ],
             "findings": index_of(snapshot).findings_of(agent),
             "share_days": SHARE_DAYS,
+            **_raw_json(snapshot, agent.id, reader),
             **_history(agent.id, reader),
         },
     )
 
 
+def _raw_json(snapshot: Snapshot, agent_id: str, reader: Reader) -> dict[str, Any]:
+    """The record as OpenCX sent it, pretty-printed, without the fields hidden from `reader`."""
+    try:
+        record = raw_record(snapshot, agent_id)
+    except RawRecordsUnavailable:
+        record = None
+    if record is None:
+        return {"raw_json": None, "raw_hidden": []}
+    shown, withheld = reader.redacted(record)
+    return {"raw_json": json.dumps(shown, indent=2, ensure_ascii=False), "raw_hidden": withheld}
+
+
+@require_GET
+def agent_json(request: HttpRequest, agent_id: str) -> HttpResponse:
+    """/agents/<id>/json/: the record as OpenCX sent it, redacted for the reader, to download."""
+    snapshot = get_snapshot()
+    if snapshot.get(agent_id) is None:
+        raise Http404("No agent with this id in the current data.")
+    raw = _raw_json(snapshot, agent_id, reader(request))["raw_json"]
+    if raw is None:
+        raise Http404("The record is being replaced by a newer read: reload in a moment.")
+    response = HttpResponse(raw + "\n", content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="agent-{encode_agent_id(agent_id)}.json"'
+    return response
+
+
 def _history(agent_id: str, reader: Reader) -> dict[str, Any]:
     """The agent's timeline for `history/timeline.html`, hidden fields withheld."""
-    registry = active_registry()
-    entries, total = timeline(agent_id, hidden=frozenset(registry.upstream_key(name) for name in reader.hidden))
+    entries, total = timeline(agent_id, hidden=reader.hidden_keys)
     return {
         "history": entries,
         "history_total": total,

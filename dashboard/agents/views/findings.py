@@ -9,23 +9,21 @@ from django.views.decorators.http import require_GET
 
 from dashboard.snapshots.service import get_snapshot
 
-from ..findings import RULES, SEVERITIES
-from ..index import index_of
+from ..findings import RULES
+from ..fleet_findings import rule_outcomes
 
 
 @require_GET
 def finding_list(request: HttpRequest) -> HttpResponse:
     snapshot = get_snapshot()
-    flagged = index_of(snapshot).findings
-    rules = sorted(RULES.values(), key=lambda found: (SEVERITIES.index(found.severity), found.id))
     rows = [
         {
-            "rule": found,
-            "enabled": found.id in flagged,
-            "count": flagged[found.id].bit_count() if found.id in flagged else None,
-            "url": reverse("agent-list") + "?" + urlencode({"finding": found.id}),
+            "rule": outcome.rule,
+            "enabled": outcome.enabled,
+            "count": outcome.count,
+            "url": reverse("agent-list") + "?" + urlencode({"finding": outcome.rule.id}),
         }
-        for found in rules
+        for outcome in rule_outcomes(snapshot)
     ]
     unknown = sorted(set(settings.FINDINGS_DISABLED) - set(RULES))
     return render(request, "findings.html", {"snapshot": snapshot, "rows": rows, "unknown_disabled": unknown})

@@ -1,0 +1,25 @@
+"""The OpenAPI schema and the browsable docs (Swagger UI from drf-spectacular-sidecar: no CDN).
+
+The docs page is Swagger UI's split view: its setup script is a separate same-origin file and its
+page has no inline style, so it runs under the site's CSP (scripts and styles from 'self' only)
+without an exception. The docs need a signed-in session; the schema a session or a token.
+"""
+
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.permissions import IsAuthenticated
+
+from .authentication import BearerTokenAuthentication
+
+
+class SchemaView(SpectacularAPIView):
+    authentication_classes = [BearerTokenAuthentication, SessionAuthentication]
+    permission_classes = [IsAuthenticated]
+
+
+class DocsView(SpectacularSwaggerSplitView):
+    authentication_classes = [SessionAuthentication]
+    permission_classes = [IsAuthenticated]
+    template_name = "api/docs.html"
+    url_name = "api-schema"
+    title = "Switchboard API"

@@ -1,0 +1,18 @@
+"""Action names from `GET /actions`, re-read at most every `ACTIONS_PERIOD` within the call budget."""
+
+from datetime import timedelta
+
+from dashboard.opencx.actions import parse_actions
+from dashboard.opencx.client import OpenCXClient
+
+from .names import OptionalNames
+
+ACTIONS_KEY = "switchboard:upstream:actions"  # action id -> name, and when it was read
+ACTIONS_PERIOD = timedelta(hours=1)
+ACTIONS = OptionalNames(
+    ACTIONS_KEY, "Action names", lambda client, on_request: client.fetch_actions(on_request=on_request), parse_actions
+)
+
+
+def action_names(client: OpenCXClient) -> dict[str, str]:
+    return ACTIONS.read(client, ACTIONS_PERIOD)

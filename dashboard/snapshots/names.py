@@ -1,0 +1,44 @@
+"""Names from OpenCX's optional lists (voices, actions), re-read at most once a period within the call budget.
+
+Optional: when OpenCX does not offer a list (or fails) the names last read stay, or the dashboard
+shows ids; a failure here never fails the refresh. The names travel in the snapshot's cache
+record, so every worker has them.
+"""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.core.cache import cache
+from django.utils import timezone
+
+from dashboard.opencx.client import OpenCXClient
+from dashboard.opencx.errors import OpenCXError
+
+from . import backoff
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class OptionalNames:
+    key: str  # where the names and when they were read live in the shared cache
+    what: str  # "Voice names", for the log
+    fetch: Callable[[OpenCXClient, Callable[[], None]], Any]
+    parse: Callable[[Any], dict[str, str]]
+
+    def read(self, client: OpenCXClient, period: timedelta) -> dict[str, str]:
+        """The names, read again when the last read is older than `period`."""
+        known = cache.get(self.key)
+        if known is not None and timezone.now() - known["read_at"] < period:
+            return known["names"]
+        names = known["names"] if known else {}
+        try:
+            backoff.check_call_budget()
+            names = self.parse(self.fetch(client, backoff.count_call))
+        except OpenCXError as error:
+            logger.info("%s not read, so ids are shown where names are missing: %s", self.what, error)
+        cache.set(self.key, {"read_at": timezone.now(), "names": names}, timeout=None)
+        return names
