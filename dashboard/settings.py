@@ -97,6 +97,11 @@ SENSITIVE_FIELDS = env.list("SENSITIVE_FIELDS") or [
     "instructions",
 ]
 
+# The shrink guard: a read that returns no agents where there were some, or loses more than this
+# share of them (percent), is held back; the same answer read for this long is accepted on its own.
+SHRINK_GUARD_PERCENT = env.number("SHRINK_GUARD_PERCENT", 50, minimum=0)
+SHRINK_GUARD_HOLD_MINUTES = env.number("SHRINK_GUARD_HOLD_MINUTES", 60, minimum=0)
+
 # Change history: how many days recorded changes are kept; 0 records none.
 HISTORY_RETENTION_DAYS = env.integer("HISTORY_RETENTION_DAYS", 90, minimum=0)
 # Audit events and sign-in logs are deleted after this many days by `manage.py housekeeping`; 0 keeps them.
@@ -191,6 +196,8 @@ MIDDLEWARE = [
     "dashboard.snapshots.middleware.UpstreamErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # No cache keeps a page; a debug error page only for staff (its process_exception runs first).
+    "dashboard.access.middleware.PrivateResponseMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -19,6 +19,9 @@ def isolated_cache(settings: Any) -> Iterator[None]:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, tests only
     settings.HISTORY_RETENTION_DAYS = 0  # tests of the change history turn it on (`history`)
     settings.REFRESH_IN_BACKGROUND = False  # refreshes run inline; `background_refreshes` turns threads on
+    # Tests swap whole fleets between reads: the shrink guard holds back only empty answers here;
+    # its own tests (test_shrink_guard.py) put the default back.
+    settings.SHRINK_GUARD_PERCENT = 100
     if not settings.REDIS_URL:  # the back-end run keeps its real Redis (emptied for every test)
         settings.CACHES = {
             "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "switchboard-tests"}

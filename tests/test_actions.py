@@ -57,8 +57,8 @@ def test_actions_show_by_name_beside_their_id_on_the_list_detail_and_compare(sig
 
 def test_exports_carry_names_beside_ids(signed_in, fleet):
     query = "columns=action_ids&sort=name"
-    rows = json.loads(signed_in.get(f"/agents/?{query}&_export=json").content)
-    csv = signed_in.get(f"/agents/?{query}&_export=csv").content.decode()
+    rows = json.loads(signed_in.get(f"/agents/?{query}&_export=json").getvalue())
+    csv = signed_in.get(f"/agents/?{query}&_export=csv").getvalue().decode()
 
     assert rows[2]["action_ids"] == [{"id": "act_1", "name": "Look up order"}, {"id": "act_gone", "name": None}]
     assert rows[0]["action_ids"] == "all"

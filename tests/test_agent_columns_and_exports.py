@@ -132,55 +132,77 @@ def test_choosing_columns_never_redirects_off_site(signed_in, fleet):
     assert response["Location"].startswith("/agents/?")
 
 
-def export(client, query: str, export_format: str):
+def export(client, query: str, export_format: str) -> bytes:
+    """The file an export sends (CSV and JSON stream)."""
     response = client.get(f"/agents/?{query}&_export={export_format}")
     assert response.status_code == 200
-    return response
+    return response.getvalue()
 
 
 def test_a_csv_export_holds_exactly_the_rows_and_columns_shown_across_all_pages(signed_in, fleet):
-    response = export(
-        signed_in, "model=oppie-vox-2&sort=-updated_at&per_page=25&page=1&columns=phone_number,speed", "csv"
+    response = signed_in.get(
+        "/agents/?model=oppie-vox-2&sort=-updated_at&per_page=25&page=1&columns=phone_number,speed&_export=csv"
     )
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
 
     assert response["Content-Type"].startswith("text/csv")
     assert re.fullmatch(r'attachment; filename="agents-\d{8}T\d{6}Z\.csv"', response["Content-Disposition"])
     assert rows == [
         ["Name", "Phone number", "Speed"],
-        ["Charlie", "'+13035550103", ""],
-        ["Alpha", "'+14155550101", "0.9"],
+        ["Charlie", "+13035550103", ""],
+        ["Alpha", "+14155550101", "0.9"],
     ]
 
 
 def test_exports_include_every_page(signed_in, upstream):
-    response = export(signed_in, "per_page=25&page=2", "csv")
+    body = export(signed_in, "per_page=25&page=2", "csv")
 
-    assert len(response.content.decode().strip().splitlines()) == 1 + 30
+    assert len(body.decode().strip().splitlines()) == 1 + 30
 
 
 def test_cells_a_spreadsheet_would_run_are_neutralised(signed_in, fleet):
-    response = export(signed_in, "q=alpha&columns=first_message,instructions", "csv")
-    row = list(csv.reader(io.StringIO(response.content.decode())))[1]
+    body = export(signed_in, "q=alpha&columns=first_message,instructions", "csv")
+    row = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))[1]
 
     assert row == ["Alpha", '\'=HYPERLINK("http://evil.example")', "'@SUM(1+1); -2+3"]
 
 
+def test_phone_numbers_come_back_from_exports_exactly_as_they_are(signed_in, upstream):
+    upstream.set_agents(
+        [
+            agent_record(id="a1", name="=cmd|' /c calc'!A0", phone_number="+14155550123", first_message="-1+1"),
+            agent_record(id="a2", name="Plain", phone_number="+442071838750", first_message="- a dash"),
+        ]
+    )
+    query = "sort=phone_number&columns=phone_number,first_message"
+
+    rows = list(csv.reader(io.StringIO(export(signed_in, query, "csv").decode("utf-8-sig"))))
+    sheet = openpyxl.load_workbook(io.BytesIO(export(signed_in, query, "xlsx"))).active
+    cells = [[cell.value for cell in row] for row in sheet.iter_rows()]
+
+    assert [row[1] for row in rows[1:]] == ["+14155550123", "+442071838750"]
+    assert rows[1][0] == "'=cmd|' /c calc'!A0" and rows[1][2] == "'-1+1"  # real formulas are still neutralised
+    assert rows[2][2] == "'- a dash"
+    assert [row[1] for row in cells[1:]] == ["+14155550123", "+442071838750"]
+    assert cells[1][0] == "=cmd|' /c calc'!A0"  # typed text in XLSX: never a formula, so kept as it is
+    assert all(cell.data_type == "s" for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str))
+
+
 def test_an_xlsx_export_opens_as_a_workbook_with_no_formulas(signed_in, fleet):
-    response = export(signed_in, "sort=name&columns=first_message,speed,updated_at", "xlsx")
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    body = export(signed_in, "sort=name&columns=first_message,speed,updated_at", "xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(body)).active
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
 
     assert rows[0] == ["Name", "Speed", "First message", "Updated"]
-    assert rows[1] == ["Alpha", 0.9, '\'=HYPERLINK("http://evil.example")', "2024-01-01T00:00:00Z"]
+    assert rows[1] == ["Alpha", 0.9, '=HYPERLINK("http://evil.example")', "2024-01-01T00:00:00Z"]  # as text
     assert [row[0] for row in rows[1:]] == ["Alpha", "Bravo", "Charlie"]
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
 
 
 def test_a_json_export_keeps_types_under_the_column_keys(signed_in, fleet):
-    response = export(signed_in, "sort=name&columns=speed,action_ids,recording_enabled,language", "json")
+    body = export(signed_in, "sort=name&columns=speed,action_ids,recording_enabled,language", "json")
 
-    assert json.loads(response.content) == [
+    assert json.loads(body) == [
         {"name": "Alpha", "language": ["en", "es"], "speed": 0.9, "recording_enabled": True, "action_ids": "all"},
         {"name": "Bravo", "language": ["en", "es"], "speed": 1.2, "recording_enabled": True, "action_ids": []},
         {
@@ -205,7 +227,7 @@ def test_an_unknown_export_format_gives_a_message_and_the_page(signed_in, fleet)
 def test_no_export_contains_the_token(signed_in, fleet):
     every = ",".join(COLUMNS)
     for export_format in ("csv", "json", "xlsx"):
-        assert TEST_TOKEN.encode() not in export(signed_in, f"columns={every}", export_format).content
+        assert TEST_TOKEN.encode() not in export(signed_in, f"columns={every}", export_format)
 
 
 def test_the_list_sorts_by_a_field_whose_column_is_not_shown(signed_in, fleet):
@@ -213,3 +235,15 @@ def test_the_list_sorts_by_a_field_whose_column_is_not_shown(signed_in, fleet):
 
     assert names(signed_in.get("/agents/?sort=-speed")) == ["Bravo", "Alpha", "Charlie"]
     assert names(signed_in.get("/agents/?sort=speed")) == ["Alpha", "Bravo", "Charlie"]
+
+
+def test_one_export_at_a_time_per_person(signed_in, fleet):
+    first = signed_in.get("/agents/?_export=csv")  # still being sent: not read, not closed
+
+    second = signed_in.get("/agents/?_export=json")
+    first.close()
+    third = signed_in.get("/agents/?_export=json")
+
+    assert second.status_code == 429
+    assert "An export of yours is still being made" in second.content.decode()
+    assert third.status_code == 200 and json.loads(third.getvalue())

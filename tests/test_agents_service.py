@@ -106,7 +106,7 @@ def test_the_pause_after_failures_honours_retry_after_then_doubles(upstream, clo
         clock.shift(10)
         before = timezone.now()
         with pytest.raises(OpenCXError):
-            refresh_snapshot()
+            refresh_snapshot(force=True)
         pauses.append(round((upstream_status().next_retry - before).total_seconds()))
 
     assert pauses == [30, 30, 60, 120]  # Retry-After: 30 first, then 15 s doubled per failure in a row
@@ -164,7 +164,7 @@ def test_refresh_clears_the_stale_mark_once_the_upstream_recovers(upstream, cloc
     assert get_snapshot().stale_reason is not None
 
     upstream.fault = None
-    refresh_snapshot()
+    refresh_snapshot(force=True)
 
     assert get_snapshot().stale_reason is None
     assert not upstream_status().failing

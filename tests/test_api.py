@@ -90,7 +90,7 @@ def test_filters_search_and_sort_select_the_same_agents_in_the_same_order_as_the
 ):
     upstream.set_agents(demo_fleet(150))
 
-    listed = [row["id"] for row in json.loads(signed_in.get(f"/agents/?{query}&columns=id&_export=json").content)]
+    listed = [row["id"] for row in json.loads(signed_in.get(f"/agents/?{query}&columns=id&_export=json").getvalue())]
     body = api(signed_in, f"/api/v1/agents/?{query}&per_page=500", operator_token).json()
 
     assert [agent["id"] for agent in body["results"]] == listed

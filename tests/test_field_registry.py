@@ -121,9 +121,13 @@ def check_exports(client: Any, field: Field) -> None:
     for column in OPENCX_FIELDS.columns.values():
         if column.field is not field:
             continue
-        rows = list(csv.reader(io.StringIO(client.get(f"/agents/?columns={column.key}&_export=csv").content.decode())))
+        rows = list(
+            csv.reader(
+                io.StringIO(client.get(f"/agents/?columns={column.key}&_export=csv").getvalue().decode("utf-8-sig"))
+            )
+        )
         assert column.label in rows[0], f"{column.key}: not in the CSV export"
-        exported = json.loads(client.get(f"/agents/?columns={column.key}&_export=json&sort=name").content)
+        exported = json.loads(client.get(f"/agents/?columns={column.key}&_export=json&sort=name").getvalue())
         assert column.key in exported[0], f"{column.key}: not in the JSON export"
 
 
@@ -212,8 +216,8 @@ def test_a_field_added_to_the_registry_shows_on_every_page_with_no_other_change(
     listed = signed_in.get("/agents/?columns=voicemail_greeting&sort=name").content.decode()
     found = names(signed_in.get("/agents/", {"q": "after the tone"}))
     with_it = names(signed_in.get("/agents/?voicemail=set"))
-    exported = json.loads(signed_in.get("/agents/?columns=voicemail_greeting&_export=json&sort=name").content)
-    spreadsheet = signed_in.get("/agents/?columns=voicemail_greeting&_export=csv&sort=name").content.decode()
+    exported = json.loads(signed_in.get("/agents/?columns=voicemail_greeting&_export=json&sort=name").getvalue())
+    spreadsheet = signed_in.get("/agents/?columns=voicemail_greeting&_export=csv&sort=name").getvalue().decode()
 
     assert greeting in card(detail, BEHAVIOUR.key) and "Voicemail greeting" in card(detail, BEHAVIOUR.key)
     assert f'id="{OTHER.key}"' not in detail  # declared now, so not among the undeclared fields
@@ -233,7 +237,7 @@ def test_a_field_the_registry_does_not_know_is_kept_shown_exported_and_recorded(
     service.get_snapshot()
 
     detail = signed_in.get("/agents/a1/").content.decode()
-    exported = json.loads(signed_in.get("/agents/?_export=json").content)
+    exported = json.loads(signed_in.get("/agents/?_export=json").getvalue())
 
     other = card(detail, OTHER.key)
     assert "Other fields from OpenCX" in detail

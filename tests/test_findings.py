@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from dashboard.agents.findings import RULES
+from dashboard.agents.findings import RULES, Fleet
 from dashboard.agents.index import FleetIndex
-from dashboard.fields import parse_agents
+from dashboard.fields import OPENCX_FIELDS, parse_agents
 from tests.conftest import agent_record
 from tests.test_agent_list import names
 
@@ -54,6 +54,40 @@ CASES = {
 
 def test_every_rule_has_a_case():
     assert set(CASES) | {"shared-phone-number", "unknown-action"} == set(RULES)  # the latter: test_actions.py
+
+
+class Recorder:
+    """An agent that notes which fields are read from it."""
+
+    # Properties that read a field under another name.
+    VIA = {"failover_state": ("failover_transfer_destination_id",), "display_name": ("name", "id")}
+
+    def __init__(self, agent):
+        self._agent = agent
+        self.read: set[str] = set()
+
+    def __getattr__(self, name):
+        self.read.update(self.VIA.get(name, (name,)))
+        return getattr(self._agent, name)
+
+
+@pytest.mark.parametrize("rule_id", sorted(RULES))
+def test_each_rule_reads_only_the_fields_it_declares(rule_id):
+    """What hides a rule's findings from a reader is the fields it declares: reading any other
+    would let a finding tell a hidden value."""
+    records = [sound(id="sound"), *(sound(id=f"{n}", **fields) for n, fields in enumerate(sum(CASES.values(), ())))]
+    agents, _ = parse_agents(records)
+    fleet = Fleet.of(agents, action_names={"act-1": "Book"})
+    declared = RULES[rule_id]
+
+    read = set()
+    for agent in agents:
+        recorder = Recorder(agent)
+        declared.applies(recorder, fleet)
+        read |= recorder.read
+
+    assert read and read <= set(declared.reads)
+    assert all(OPENCX_FIELDS.field(name) for name in declared.reads)
 
 
 def test_a_sound_agent_trips_no_rule():

@@ -1,7 +1,9 @@
 """POST /refresh/: read OpenCX now, then go back where the user was."""
 
+import time
+
 from dashboard.snapshots.service import get_snapshot
-from tests.conftest import TEST_TOKEN, agent_record
+from tests.conftest import TEST_TOKEN, agent_record, user_in
 
 
 def test_refresh_reads_the_upstream_now_and_returns_to_the_page(signed_in, upstream, clock):
@@ -65,3 +67,46 @@ def test_the_refresh_form_carries_a_csrf_token(signed_in, upstream):
 
     assert 'action="/refresh/"' in html
     assert 'name="csrfmiddlewaretoken"' in html.split('action="/refresh/"')[1].split("</form>")[0]
+
+
+def test_a_click_during_the_back_off_answers_at_once_with_the_next_try(signed_in, upstream, clock):
+    signed_in.get("/agents/")
+    upstream.fault = "500"
+    clock.shift(600)
+    signed_in.post("/refresh/", {"next": "/agents/"})  # fails: the back-off starts
+    calls = upstream.calls
+
+    clicks = [signed_in.post("/refresh/", {"next": "/agents/"}, follow=True) for _ in range(5)]
+
+    assert upstream.calls == calls  # none of them reached OpenCX
+    assert "it is asked again at" in clicks[-1].content.decode()
+    assert "Refresh failed" not in clicks[-1].content.decode()
+
+
+def test_staff_may_read_again_before_the_back_off_ends_and_others_may_not(client, upstream, clock, django_user_model):
+    client.force_login(user_in(django_user_model, "operator", "Operator"))
+    client.get("/agents/")
+    upstream.fault = "500"
+    clock.shift(600)
+    client.post("/refresh/", {"next": "/agents/"})
+    upstream.fault = None
+
+    operator = client.post("/refresh/", {"next": "/agents/", "force": "1"}, follow=True).content.decode()
+    client.force_login(user_in(django_user_model, "admin", "Staff"))
+    staff = client.post("/refresh/", {"next": "/agents/", "force": "1"}, follow=True).content.decode()
+
+    assert "it is asked again at" in operator
+    assert "Refreshed: 30 agents" in staff
+
+
+def test_a_click_while_another_refresh_runs_answers_at_once(signed_in, upstream, clock, background_refreshes):
+    signed_in.get("/agents/")
+    upstream.fault, upstream.slow_seconds = "slow", 2
+    clock.shift(600)
+    signed_in.get("/agents/")  # starts the background refresh, which waits on the slow upstream
+
+    started = time.monotonic()
+    response = signed_in.post("/refresh/", {"next": "/agents/"}, follow=True)
+
+    assert time.monotonic() - started < 1
+    assert "A refresh is running right now" in response.content.decode()

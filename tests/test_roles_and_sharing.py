@@ -93,7 +93,7 @@ def test_an_operator_can_refresh_and_export_and_exports_are_audited(signed_in, f
 
     assert refresh.status_code == 302
     assert export.status_code == 200
-    rows = json.loads(export.content)
+    rows = json.loads(export.getvalue())
     assert rows[0]["custom_llm"] == "llm-secret-endpoint"
     event = AuditEvent.objects.get(action=AuditEvent.EXPORT)
     assert event.username == "ops" and event.detail.startswith("JSON of 2 agents")
@@ -119,8 +119,9 @@ def test_an_export_by_someone_allowed_to_export_but_not_to_see_sensitive_fields_
     response = client.get(f"/agents/?_export=csv&{SENSITIVE_COLUMNS}")
 
     assert response.status_code == 200
-    assert leaks(response.content.decode()) == []
-    assert "hidden" in response.content.decode()
+    body = response.getvalue().decode()
+    assert leaks(body) == []
+    assert "hidden" in body
 
 
 def test_the_timeline_hides_changes_to_sensitive_fields_from_viewers(history, viewer_client, fleet, clock):

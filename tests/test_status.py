@@ -54,7 +54,9 @@ def test_staff_can_make_the_demo_upstream_misbehave_and_back(staff, demo, clock)
     assert "rejected the token" in staff.get("/agents/").content.decode()
 
     staff.post("/status/demo-fault/", {"fault": ""})
-    recovered = staff.post("/refresh/", {"next": "/agents/"}, follow=True).content.decode()
+    waiting = staff.post("/refresh/", {"next": "/agents/"}, follow=True).content.decode()
+    recovered = staff.post("/refresh/", {"next": "/agents/", "force": "1"}, follow=True).content.decode()
+    assert "not sooner, so that it can recover" in waiting  # the back-off holds, until staff force a read
     assert "Refreshed: 150 agents" in recovered
     assert "Stale data" not in recovered
 

@@ -30,6 +30,7 @@ class AuditEvent(models.Model):
     SHARE_CREATED, SHARE_REVOKED, EXPORT = "share-created", "share-revoked", "export"
     API, API_REFUSED = "api", "api-refused"
     TOKEN_CREATED, TOKEN_REVOKED = "api-token-created", "api-token-revoked"
+    HELD_READ_ACCEPTED = "held-read-accepted"
     ACTIONS = [
         (SIGN_IN, "Signed in"),
         (SIGN_IN_FAILED, "Sign-in failed"),
@@ -41,6 +42,7 @@ class AuditEvent(models.Model):
         (API_REFUSED, "API token refused"),
         (TOKEN_CREATED, "API token created"),
         (TOKEN_REVOKED, "API token revoked"),
+        (HELD_READ_ACCEPTED, "Held-back read accepted"),
     ]
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)

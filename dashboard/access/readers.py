@@ -35,6 +35,11 @@ class Reader:
         return self.share is not None
 
     @property
+    def org_id_hidden(self) -> bool:
+        """Whether the organization's id, which the navigation bar shows, is hidden from this reader."""
+        return "org_id" in self.hidden
+
+    @property
     def hidden_keys(self) -> frozenset[str]:
         """The hidden fields by OpenCX's own keys (`actionIds`, not `action_ids`)."""
         registry = active_registry()

@@ -112,9 +112,20 @@ class FacetValuesField(forms.MultipleChoiceField):
 class AgentFilterForm(forms.Form):
     q = forms.CharField(required=False, max_length=200, label="Search")
 
-    def __init__(self, data: QueryDict, *, index: FleetIndex, hidden: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self,
+        data: QueryDict,
+        *,
+        index: FleetIndex,
+        hidden: frozenset[str] = frozenset(),
+        select_by_hidden: bool = False,
+    ) -> None:
         super().__init__(data)
         self.hidden = hidden  # fields this reader may not see, so may not search or filter by either
+        # A share link's own query selects exactly the agents its author shared, hidden fields and
+        # all; its visitor sees the selection, never the hidden values (their chips say "hidden").
+        self.select_by_hidden = select_by_hidden
+        self.redacted: set[str] = set()  # parameters whose values this reader may not see
         self.index = index
         self.context = index.context
         # parameter -> (field, declaration) for every filter this reader may use
@@ -122,14 +133,16 @@ class AgentFilterForm(forms.Form):
         self.withheld: list[str] = []  # parameters of hidden fields that the query used
         for field, declared in index.registry.filters:
             names = (declared.low, declared.high) if isinstance(declared, Range) else (declared.parameter,)
-            if field.name in hidden:
+            if field.name in hidden and not select_by_hidden:
                 self.withheld += [name for name in names if name in data]
                 continue
+            if field.name in hidden:
+                self.redacted.update(names)
             for name in names:
                 self.declared[name] = (field, declared)
             self._add_fields(field, declared)
         self.fields[FINDING_FILTER] = forms.MultipleChoiceField(
-            required=False, label="Finding", choices=[(rule_id, rule_id) for rule_id in index.findings]
+            required=False, label="Finding", choices=[(rule_id, rule_id) for rule_id in index.visible_findings(hidden)]
         )
         self.is_valid()  # fills cleaned_data with every valid field; invalid ones are reported by ignored()
         self._masks = self._active_masks()
@@ -174,7 +187,9 @@ class AgentFilterForm(forms.Form):
         if data.get("q"):
             query = data["q"]
             digits = re.sub(r"\D", "", query) if PHONE_LIKE.fullmatch(query) else ""
-            masks["q"] = index.matching_text(query.casefold(), digits, self.hidden)
+            masks["q"] = index.matching_text(
+                query.casefold(), digits, frozenset() if self.select_by_hidden else self.hidden
+            )
         if data.get(FINDING_FILTER):
             mask = 0
             for rule_id in data[FINDING_FILTER]:
@@ -253,7 +268,7 @@ class AgentFilterForm(forms.Form):
         return [
             parameter
             for parameter, (_, declared) in self.declared.items()
-            if isinstance(declared, Facet) and parameter == declared.parameter
+            if isinstance(declared, Facet) and parameter == declared.parameter and parameter not in self.redacted
         ]
 
     def facet_menu(self, parameter: str, *, search: str = "", limit: int = 0) -> FacetMenu:
@@ -336,6 +351,9 @@ class AgentFilterForm(forms.Form):
                 remaining.setlist(name, [v for v in remaining.getlist(name) if v != value] if name in multiple else [])
                 remaining.pop("page", None)
                 label = "search" if name == "q" else self.fields[name].label.lower()
+                if name in self.redacted:
+                    chips.append(Chip(label, "hidden", remaining.urlencode()))
+                    continue
                 shown = (
                     self.value_label(name, value)
                     if name in multiple and name != FINDING_FILTER

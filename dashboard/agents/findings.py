@@ -1,8 +1,9 @@
 """Configuration findings: named rules applied to every agent of a snapshot.
 
-A rule is one small function, registered with its id, severity, a one-line explanation and what
-to do about it. Adding a rule is adding one function here and one test. `FINDINGS_DISABLED`
-(comma-separated ids) switches rules off.
+A rule is one small function, registered with its id, severity, a one-line explanation, what to
+do about it and the fields it reads. Adding a rule is adding one function here and one test.
+`FINDINGS_DISABLED` (comma-separated ids) switches rules off. A reader who may not see a field a
+rule reads does not see that rule's findings either: they would tell the hidden value.
 """
 
 import re
@@ -50,14 +51,19 @@ class Rule:
     explanation: str
     remedy: str
     applies: Callable[[PhoneAgent, Fleet], bool]
+    reads: tuple[str, ...]  # the fields it looks at (registry names)
+
+    def shown_to(self, hidden: frozenset[str]) -> bool:
+        """Whether a reader who may not see `hidden` may see this rule's findings."""
+        return not hidden.intersection(self.reads)
 
 
 RULES: dict[str, Rule] = {}
 
 
-def rule(rule_id: str, severity: str, explanation: str, remedy: str) -> Callable:
+def rule(rule_id: str, severity: str, explanation: str, remedy: str, *, reads: tuple[str, ...]) -> Callable:
     def register(applies: Callable[[PhoneAgent, Fleet], bool]) -> Callable[[PhoneAgent, Fleet], bool]:
-        RULES[rule_id] = Rule(rule_id, severity, explanation, remedy, applies)
+        RULES[rule_id] = Rule(rule_id, severity, explanation, remedy, applies, reads)
         return applies
 
     return register
@@ -73,6 +79,7 @@ def enabled_rules() -> list[Rule]:
     "error",
     "Outbound agent without a phone number.",
     "Assign a number in OpenCX: outbound calls need one to call from.",
+    reads=("type", "phone_number"),
 )
 def outbound_without_number(agent: PhoneAgent, fleet: Fleet) -> bool:
     return agent.type == "outbound" and not agent.phone_number
@@ -83,6 +90,7 @@ def outbound_without_number(agent: PhoneAgent, fleet: Fleet) -> bool:
     "warning",
     "No failover destination.",
     "Set a failover transfer destination so calls reach a person when the agent cannot help.",
+    reads=("failover_transfer_destination_id",),
 )
 def no_failover(agent: PhoneAgent, fleet: Fleet) -> bool:
     return agent.failover_transfer_destination_id is None
@@ -93,6 +101,7 @@ def no_failover(agent: PhoneAgent, fleet: Fleet) -> bool:
     "error",
     "Failover set to the nil or max UUID, which names no destination.",
     "Point the failover at a real transfer destination.",
+    reads=("failover_transfer_destination_id",),
 )
 def placeholder_failover(agent: PhoneAgent, fleet: Fleet) -> bool:
     return agent.failover_state in ("nil UUID", "max UUID")
@@ -103,6 +112,7 @@ def placeholder_failover(agent: PhoneAgent, fleet: Fleet) -> bool:
     "error",
     "Handoff number is the agent's own number.",
     "Hand off to a person's number; handing off to itself loops the call.",
+    reads=("handoff_phone_number", "phone_number"),
 )
 def handoff_to_itself(agent: PhoneAgent, fleet: Fleet) -> bool:
     return bool(agent.handoff_phone_number) and agent.handoff_phone_number == agent.phone_number
@@ -113,6 +123,7 @@ def handoff_to_itself(agent: PhoneAgent, fleet: Fleet) -> bool:
     "warning",
     "Handoff number is not in E.164 form (+ and up to 15 digits).",
     "Write the handoff number as +<country code><number>, without spaces.",
+    reads=("handoff_phone_number",),
 )
 def handoff_not_e164(agent: PhoneAgent, fleet: Fleet) -> bool:
     return bool(agent.handoff_phone_number) and not E164.fullmatch(agent.handoff_phone_number)
@@ -123,6 +134,7 @@ def handoff_not_e164(agent: PhoneAgent, fleet: Fleet) -> bool:
     "error",
     "Collects data fields but has no webhook URL to send them to.",
     "Set a data collection webhook URL, or stop collecting the fields.",
+    reads=("data_collection_fields", "data_collection_webhook_url"),
 )
 def fields_without_webhook(agent: PhoneAgent, fleet: Fleet) -> bool:
     return bool(agent.data_collection_fields) and not agent.data_collection_webhook_url
@@ -133,6 +145,7 @@ def fields_without_webhook(agent: PhoneAgent, fleet: Fleet) -> bool:
     "warning",
     "Data collection webhook URL is not https.",
     "Use an https URL: collected data (names, numbers) should not travel in clear text.",
+    reads=("data_collection_webhook_url",),
 )
 def webhook_not_https(agent: PhoneAgent, fleet: Fleet) -> bool:
     url = agent.data_collection_webhook_url
@@ -144,12 +157,13 @@ def webhook_not_https(agent: PhoneAgent, fleet: Fleet) -> bool:
     "warning",
     "Neither instructions nor a flow.",
     "Give the agent instructions or a flow, or it improvises every call.",
+    reads=("instructions", "flow"),
 )
 def no_instructions_or_flow(agent: PhoneAgent, fleet: Fleet) -> bool:
     return not agent.instructions and agent.flow in (None, {}, [])
 
 
-@rule("no-language", "warning", "No language set.", "Set the languages the agent speaks.")
+@rule("no-language", "warning", "No language set.", "Set the languages the agent speaks.", reads=("language",))
 def no_language(agent: PhoneAgent, fleet: Fleet) -> bool:
     return not agent.language
 
@@ -159,6 +173,7 @@ def no_language(agent: PhoneAgent, fleet: Fleet) -> bool:
     "error",
     "The same phone number is on several agents.",
     "Give each agent its own number: callers reach only one of them.",
+    reads=("phone_number",),
 )
 def shared_phone_number(agent: PhoneAgent, fleet: Fleet) -> bool:
     return bool(agent.phone_number) and fleet.phone_counts[agent.phone_number] > 1
@@ -169,6 +184,7 @@ def shared_phone_number(agent: PhoneAgent, fleet: Fleet) -> bool:
     "warning",
     "Names actions that OpenCX no longer lists (GET /actions).",
     "Remove the missing action ids from the agent, or restore the actions in OpenCX.",
+    reads=("action_ids",),
 )
 def unknown_action(agent: PhoneAgent, fleet: Fleet) -> bool:
     # Without the actions list (not offered, not readable, or empty) nothing can be said.
@@ -181,6 +197,7 @@ def unknown_action(agent: PhoneAgent, fleet: Fleet) -> bool:
     "info",
     "Model or STT model this dashboard does not know (the API is newer).",
     "Nothing to fix in OpenCX; tell the Switchboard team so the new value gets a proper name.",
+    reads=("model", "stt_model"),
 )
 def unknown_model(agent: PhoneAgent, fleet: Fleet) -> bool:
     return (agent.model is not None and agent.model not in MODELS) or (
@@ -193,6 +210,7 @@ def unknown_model(agent: PhoneAgent, fleet: Fleet) -> bool:
     "warning",
     f"Text-to-speech speed beyond ±{TTS_SPEED_LIMIT} %.",
     "Bring the TTS speed adjustment back towards 0: callers struggle at extreme speeds.",
+    reads=("tts_speed_pct",),
 )
 def tts_speed_extreme(agent: PhoneAgent, fleet: Fleet) -> bool:
     return agent.tts_speed_pct is not None and abs(agent.tts_speed_pct) > TTS_SPEED_LIMIT
@@ -203,6 +221,7 @@ def tts_speed_extreme(agent: PhoneAgent, fleet: Fleet) -> bool:
     "info",
     "Not updated for a long time (FINDINGS_STALE_DAYS).",
     "Review the agent: prompts and settings age as products and policies change.",
+    reads=("updated_at",),
 )
 def not_updated_lately(agent: PhoneAgent, fleet: Fleet) -> bool:
     return agent.updated_at is not None and fleet.now - agent.updated_at > fleet.stale_after

@@ -23,11 +23,14 @@ class RuleOutcome:
         return len(self.agents) if self.enabled else None
 
 
-def rule_outcomes(snapshot: Snapshot) -> list[RuleOutcome]:
-    """Every rule, most severe first, then by id."""
+def rule_outcomes(snapshot: Snapshot, hidden: frozenset[str] = frozenset()) -> list[RuleOutcome]:
+    """Every rule a reader who may not see `hidden` may see, most severe first, then by id."""
     index = index_of(snapshot)
     flagged = index.findings
-    rules = sorted(RULES.values(), key=lambda found: (SEVERITIES.index(found.severity), found.id))
+    rules = sorted(
+        (found for found in RULES.values() if found.shown_to(hidden)),
+        key=lambda found: (SEVERITIES.index(found.severity), found.id),
+    )
     return [
         RuleOutcome(
             found,

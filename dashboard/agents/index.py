@@ -18,7 +18,7 @@ from dashboard.fields.kinds import PLAIN, Phone
 from dashboard.fields.registry import UNDECLARED, Facet, Presence, Range, YesNo
 from dashboard.snapshots.snapshot import Snapshot
 
-from .findings import SEVERITIES, Fleet, Rule, enabled_rules
+from .findings import RULES, SEVERITIES, Fleet, Rule, enabled_rules
 
 
 def index_of(snapshot: Snapshot) -> "FleetIndex":
@@ -187,6 +187,10 @@ class FleetIndex:
     def fleet(self) -> Fleet:
         return Fleet.of(self.agents, self.context.action_names)
 
+    def visible_findings(self, hidden: frozenset[str]) -> dict[str, int]:
+        """`findings`, but the rules that read a field hidden from the reader."""
+        return {rule_id: mask for rule_id, mask in self.findings.items() if RULES[rule_id].shown_to(hidden)}
+
     @cached_property
     def findings(self) -> dict[str, int]:
         """rule id -> the agents it flags, for every enabled rule."""
@@ -195,10 +199,10 @@ class FleetIndex:
             found.id: self.where(lambda agent, found=found: found.applies(agent, fleet)) for found in enabled_rules()
         }
 
-    def findings_of(self, agent: PhoneAgent) -> list[Rule]:
-        """The enabled rules this agent trips, most severe first."""
+    def findings_of(self, agent: PhoneAgent, hidden: frozenset[str] = frozenset()) -> list[Rule]:
+        """The enabled rules this agent trips that a reader who may not see `hidden` may see, most severe first."""
         fleet = self.fleet
-        tripped = [found for found in enabled_rules() if found.applies(agent, fleet)]
+        tripped = [found for found in enabled_rules() if found.shown_to(hidden) and found.applies(agent, fleet)]
         return sorted(tripped, key=lambda found: SEVERITIES.index(found.severity))
 
     # --- sorting ------------------------------------------------------------------------------

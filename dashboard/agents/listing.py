@@ -17,7 +17,6 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.html import format_html
-from django_tables2.export import TableExport
 
 from dashboard.access.audit import record_event
 from dashboard.access.models import AuditEvent
@@ -26,7 +25,7 @@ from dashboard.fields import Column, active_registry
 from dashboard.snapshots.service import get_snapshot
 from dashboard.snapshots.snapshot import Snapshot
 
-from .exports import FORMATS, export_response
+from .exports import FORMATS, Sheet, agent_sheet, export_response, hold_export
 from .filters import AgentFilterForm
 from .index import index_of
 from .models import ColumnPreference
@@ -60,6 +59,9 @@ class ListParameters(forms.Form):
         self.known_columns = columns or {}  # the columns that may be chosen
         self.notices: list[str] = []
         self.is_valid()
+        for name in ("sort", "columns"):  # text that is no text at all (a NUL): said, then left out
+            if name in self.errors:
+                self.notices.append(f"{name}: {' '.join(self.errors[name])} It was ignored.")
 
     def _raw(self, name: str) -> str:
         return repr(str(self.data.get(name, ""))[:20])
@@ -181,12 +183,22 @@ class ListPipeline:
         if "_export" in query:
             reader.require(reader.can_export)
         if export_format is not None:
+            release = hold_export(str(request.user.pk))
+            if release is None:
+                return render(request, "agents/export_busy.html", {"snapshot": snapshot, "reader": reader}, status=429)
             record_event(
                 request,
                 AuditEvent.EXPORT,
                 f"{export_format.upper()} of {len(table.data):,} {self.rows_called}: {query.urlencode()}",
             )
-            return self.export(export_format, table, snapshot, reader)
+            try:
+                sheet = self.sheet(export_format, table, snapshot, reader)
+            except BaseException:
+                release()
+                raise
+            return export_response(
+                export_format, sheet, name=self.rows_called, fetched_at=snapshot.fetched_at, release=release
+            )
         per_page = parameters.page_size
         table.paginate(page=parameters.page_number(len(table.data), per_page), per_page=per_page)
         return render(
@@ -215,11 +227,9 @@ class ListPipeline:
     ) -> tuple[tables.Table, dict[str, Any]]:
         raise NotImplementedError
 
-    def export(self, export_format: str, table: tables.Table, snapshot: Snapshot, reader: Reader) -> HttpResponse:
-        filename = (
-            f"{self.template.rsplit('/', 1)[-1].split('.')[0]}-{snapshot.fetched_at:%Y%m%dT%H%M%SZ}.{export_format}"
-        )
-        return TableExport(export_format, table).response(filename=filename)
+    def sheet(self, export_format: str, table: tables.Table, snapshot: Snapshot, reader: Reader) -> Sheet:
+        """The rows of every page, as the export writes them."""
+        raise NotImplementedError
 
 
 @dataclass(frozen=True)
@@ -236,7 +246,7 @@ class AgentListPipeline(ListPipeline):
         self, request: HttpRequest, reader: Reader, query: QueryDict, snapshot: Snapshot, parameters: ListParameters
     ) -> tuple[tables.Table, dict[str, Any]]:
         index = index_of(snapshot)
-        form = AgentFilterForm(query, index=index, hidden=reader.hidden)
+        form = AgentFilterForm(query, index=index, hidden=reader.hidden, select_by_hidden=reader.is_shared)
         columns = chosen_columns(request, reader, parameters.chosen_columns)
         sort = parameters.sort_keys
         table = AgentTable(
@@ -262,9 +272,13 @@ class AgentListPipeline(ListPipeline):
     def agent_link(self, reader: Reader) -> Any:
         return agent_urls()
 
-    def export(self, export_format: str, table: tables.Table, snapshot: Snapshot, reader: Reader) -> HttpResponse:
-        return export_response(
-            export_format, table.data.data, table.specs, snapshot.fetched_at, reader.hidden, snapshot.value_context
+    def sheet(self, export_format: str, table: tables.Table, snapshot: Snapshot, reader: Reader) -> Sheet:
+        return agent_sheet(
+            table.data.data,
+            table.specs,
+            json=export_format == "json",
+            hidden=reader.hidden,
+            context=snapshot.value_context,
         )
 
 
@@ -340,6 +354,12 @@ class ProblemListPipeline(ListPipeline):
             if problem.field is None or registry.canonical(problem.field) not in reader.hidden
         ]
         return ProblemTable(rows, order_by=parameters.sort_keys or None), {}
+
+    def sheet(self, export_format: str, table: tables.Table, snapshot: Snapshot, reader: Reader) -> Sheet:
+        keys = ["record", "agent_id", "field", "message"]
+        rows = ([problem.index + 1, problem.agent_id, problem.field, problem.message] for problem in table.data.data)
+        headers = keys if export_format == "json" else ["Record", "Agent", "Field", "Problem"]
+        return Sheet("Problems", headers, rows, keys)
 
 
 AGENT_LIST = AgentListPipeline()

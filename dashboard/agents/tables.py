@@ -161,7 +161,8 @@ class AgentTable(tables.Table):
 
     def _cell(self, column: Column, agent: PhoneAgent) -> SafeString:
         if column.key == self.data.index.registry.title_column:  # the name links and carries the findings
-            return name_cell(agent, self.cell_context.link, self.data.index.findings_of(agent))
+            findings = self.data.index.findings_of(agent, self.cell_context.hidden)
+            return name_cell(agent, self.cell_context.link, findings)
         return cell_html(column, agent, self.cell_context)
 
     def body_html(self) -> SafeString:

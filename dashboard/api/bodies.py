@@ -49,7 +49,7 @@ def agent_body(request: Any, snapshot: Snapshot, agent: PhoneAgent, reader: Read
         "fields": fields,
         "hidden": hidden,
         "names": names,
-        "findings": [found.id for found in index_of(snapshot).findings_of(agent)],
+        "findings": [found.id for found in index_of(snapshot).findings_of(agent, reader.hidden)],
     }
 
 

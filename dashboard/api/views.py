@@ -148,7 +148,11 @@ class FindingListView(ReadOnlyAPIView):
         severity = request.query_params.get("severity")
         wanted = at_least(severity) if severity in SEVERITIES else set(SEVERITIES)
         notices = [] if severity in (None, "", *SEVERITIES) else [f"{severity[:20]!r} is not a severity: ignored."]
-        outcomes = [outcome for outcome in rule_outcomes(snapshot) if outcome.rule.severity in wanted]
+        outcomes = [
+            outcome
+            for outcome in rule_outcomes(snapshot, self.reader(request).hidden)
+            if outcome.rule.severity in wanted
+        ]
         return Response(
             {"snapshot": snapshot_body(snapshot), "notices": notices, "findings": [finding_body(o) for o in outcomes]}
         )

@@ -103,7 +103,11 @@ def compose(subscription: Subscription, snapshot: Snapshot, since: datetime, unt
     if subscription.findings:
         found_states = FindingState.objects.filter(first_seen_at__gt=since, first_seen_at__lte=until)
         findings = [
-            state for state in found_states if (wanted is None or state.agent_id in wanted) and state.rule_id in RULES
+            state
+            for state in found_states
+            if (wanted is None or state.agent_id in wanted)
+            and state.rule_id in RULES
+            and RULES[state.rule_id].shown_to(reader.hidden)  # a rule reading a hidden field tells its value
         ]
         findings.sort(
             key=lambda state: (SEVERITIES.index(RULES[state.rule_id].severity), state.rule_id, state.agent_id)

@@ -1,6 +1,6 @@
 """Choosing which recorded changes the Changes page lists: a period, a field, an agent, a kind."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django import forms
 from django.db.models import Q, QuerySet
@@ -45,6 +45,12 @@ class ChangeFilterForm(forms.Form):
         for name in ("since", "until"):
             self.fields[name].widget.input_type = "datetime-local"
 
+    def clean_since(self) -> datetime | None:
+        return _within_utc(self.cleaned_data.get("since"))
+
+    def clean_until(self) -> datetime | None:
+        return _within_utc(self.cleaned_data.get("until"))
+
     def ignored(self) -> list[str]:
         """What was wrong with the query, said plainly; those parts are ignored."""
         return [
@@ -76,3 +82,13 @@ class ChangeFilterForm(forms.Form):
         if kind := self._value("kind"):
             changes = changes.filter(kind=kind)
         return changes
+
+
+def _within_utc(moment: datetime | None) -> datetime | None:
+    """The moment in UTC; one that UTC cannot hold (year 1 at +14:00) is refused, not a server error."""
+    if moment is None:
+        return None
+    try:
+        return moment.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise forms.ValidationError("That date-time is out of range.") from None

@@ -16,9 +16,11 @@ change history) subscribes to `signals.snapshot_refreshed`.
   `Retry-After`), not on every request.
 """
 
+import json
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -27,9 +29,10 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from dashboard import metrics
+from dashboard.opencx.bulk import bulk_allocation
 from dashboard.opencx.errors import OpenCXError
 
-from . import backoff, jobs, memory, single_flight, storage
+from . import backoff, jobs, memory, shrink_guard, single_flight, storage
 from .actions import action_names
 from .signals import snapshot_refreshed
 from .snapshot import Snapshot, build_snapshot
@@ -48,11 +51,19 @@ class SnapshotUnavailable(Exception):
     """There is no snapshot at all and OpenCX could not provide one; `str()` says why."""
 
 
+class RefreshRefused(OpenCXError):
+    """A Refresh asked for while one runs, or while OpenCX is given time to recover; nothing was sent."""
+
+    reason = "refused"
+
+
 @dataclass(eq=False)
 class Refresh:
     """One read of OpenCX, from the lock to the last subscriber of the new snapshot."""
 
     token: str
+    # What makes the new snapshot: a read of OpenCX, or (staff) the answer the shrink guard held back.
+    read: Callable[[], tuple[Snapshot, list, int]] = field(default=lambda: _fetch_and_store())
     snapshot: Snapshot | None = None
     error: Exception | None = None
     # What the subscribers said they did, and the ones that failed.
@@ -64,7 +75,7 @@ class Refresh:
     def run(self) -> None:
         try:
             try:
-                snapshot, records, body_bytes = _fetch_and_store()
+                snapshot, records, body_bytes = self.read()
             except Exception as error:
                 if not isinstance(error, OpenCXError):
                     logger.exception("Refreshing agents failed unexpectedly; the last snapshot stays in service")
@@ -167,16 +178,40 @@ def get_snapshot() -> Snapshot:
     return memory.marked(snapshot, state.failure)
 
 
-def refresh_snapshot() -> RefreshOutcome:
-    """Read OpenCX now (the Refresh button, `refresh_agents`); raises `OpenCXError` when that fails."""
-    token = single_flight.acquire(wait=settings.OPENCX_TIMEOUT + WAIT_MARGIN)
+def refresh_snapshot(*, wait: bool = False, force: bool = False) -> RefreshOutcome:
+    """Read OpenCX now; raises `OpenCXError` when that fails or is refused.
+
+    The Refresh button answers at once while another refresh runs, and honours the back-off after
+    failures (staff may `force` past it); `refresh_agents` (`wait`, `force`) waits for a running
+    refresh, then reads.
+    """
+    failure = backoff.current_failure()
+    if not force and failure is not None and timezone.now() < failure.retry_at:
+        seconds = (failure.retry_at - timezone.now()).total_seconds()
+        raise RefreshRefused(
+            f"OpenCX failed {failure.failures} time{'s' if failure.failures != 1 else ''} in a row; it is "
+            f"asked again at {failure.retry_at:%H:%M:%S} UTC (in {seconds:.0f} s), not sooner, so that it "
+            "can recover. The data shown stays."
+        )
+    token = single_flight.acquire(wait=settings.OPENCX_TIMEOUT + WAIT_MARGIN if wait else 0)
     current = memory.load(storage.current())
     if current is not None and timezone.now() - current.fetched_at < REFRESH_REUSE:
         single_flight.release(token)
         return RefreshOutcome(memory.marked(current, backoff.current_failure()), reused=True)
     if token is None:
-        raise SnapshotUnavailable("Another refresh is still running: try again in a moment.")
+        raise RefreshRefused("A refresh is running right now: its data shows as soon as it is read.")
     refresh = _start_refresh(token)
+    return RefreshOutcome(refresh.wait_published(settings.OPENCX_TIMEOUT + WAIT_MARGIN), reused=False, refresh=refresh)
+
+
+def accept_held_read() -> RefreshOutcome:
+    """Puts the answer the shrink guard held back in service (staff, on the status page)."""
+    if shrink_guard.current() is None:
+        raise RefreshRefused("No read is held back.")
+    token = single_flight.acquire(wait=settings.OPENCX_TIMEOUT + WAIT_MARGIN)
+    if token is None:
+        raise RefreshRefused("A refresh is running right now: try again in a moment.")
+    refresh = _start_refresh(token, read=_accept_held)
     return RefreshOutcome(refresh.wait_published(settings.OPENCX_TIMEOUT + WAIT_MARGIN), reused=False, refresh=refresh)
 
 
@@ -235,12 +270,14 @@ def _expired(snapshot: Snapshot) -> bool:
     return timezone.now() - snapshot.fetched_at >= timedelta(seconds=settings.OPENCX_CACHE_TTL)
 
 
-def _start_refresh(token: str | None = None) -> Refresh | None:
+def _start_refresh(
+    token: str | None = None, read: Callable[[], tuple[Snapshot, list, int]] | None = None
+) -> Refresh | None:
     """Starts a refresh job holding `token` (or the lock, if it is free); None when it is not."""
     token = token or single_flight.acquire()
     if token is None:
         return None  # another worker is refreshing; the current snapshot serves meanwhile
-    refresh = Refresh(token)
+    refresh = Refresh(token) if read is None else Refresh(token, read=read)
     jobs.start_job("refresh-agents", refresh.run)
     return refresh
 
@@ -262,29 +299,34 @@ def _fetch_and_store() -> tuple[Snapshot, list, int]:
         backoff.record_failure(error)
         raise
     voices, actions = voice_names(client), action_names(client)
+    now = timezone.now()
     snapshot = build_snapshot(
         fetched.records,
-        fetched_at=timezone.now(),
+        fetched_at=now,
         source=upstream.source,
         version=memory.new_version(),
         voices=voices,
         actions=actions,
     )
     compressed = storage.compress(fetched.body)
-    storage.store(
-        storage.StoredSnapshot(
-            version=snapshot.version,
-            fetched_at=snapshot.fetched_at,
-            source=snapshot.source,
-            agents=len(snapshot.agents),
-            body_bytes=len(compressed),
+    previous = storage.current()
+    if shrink_guard.shrinks(previous.agents if previous else None, len(snapshot.agents)):
+        held = shrink_guard.hold(
+            agent_ids=list(snapshot.by_id),
+            previous=previous.agents,
+            compressed_body=compressed,
+            source=upstream.source,
             voices=voices,
             actions=actions,
-        ),
-        compressed,
-    )
-    backoff.clear_failure()
-    memory.remember(snapshot)
+            now=now,
+        )
+        if now < held.accept_at:
+            error = shrink_guard.ReadHeldBack(held.reason())
+            backoff.record_failure(error)
+            raise error
+        logger.warning("The same shrunken answer since %s is accepted: %d agents", held.first_seen, held.agents)
+    shrink_guard.clear()
+    _publish(snapshot, compressed)
     metrics.REFRESH_DURATION.observe(time.monotonic() - started)
     logger.info(
         "Read %d agents from %s in %.2f s (%d problems)",
@@ -294,6 +336,46 @@ def _fetch_and_store() -> tuple[Snapshot, list, int]:
         len(snapshot.problems),
     )
     return snapshot, fetched.records, len(fetched.body)
+
+
+def _accept_held() -> tuple[Snapshot, list, int]:
+    """The snapshot of the answer the shrink guard held back, put in service as a read would be."""
+    held, compressed = shrink_guard.current(), shrink_guard.body()
+    if held is None or compressed is None:
+        raise RefreshRefused("No read is held back (any more).")
+    raw = storage.decompress(compressed)
+    with bulk_allocation():
+        records = json.loads(raw)
+    snapshot = build_snapshot(
+        records,
+        fetched_at=held.last_seen,
+        source=held.source,
+        version=memory.new_version(),
+        voices=held.voices,
+        actions=held.actions,
+    )
+    shrink_guard.clear()
+    _publish(snapshot, compressed)
+    logger.warning("A held-back read of %d agents was accepted by staff", len(snapshot.agents))
+    return snapshot, records, len(raw)
+
+
+def _publish(snapshot: Snapshot, compressed: bytes) -> None:
+    """Makes `snapshot` the one every worker serves."""
+    storage.store(
+        storage.StoredSnapshot(
+            version=snapshot.version,
+            fetched_at=snapshot.fetched_at,
+            source=snapshot.source,
+            agents=len(snapshot.agents),
+            body_bytes=len(compressed),
+            voices=dict(snapshot.voice_names),
+            actions=dict(snapshot.action_names),
+        ),
+        compressed,
+    )
+    backoff.clear_failure()
+    memory.remember(snapshot)
 
 
 # --- status ----------------------------------------------------------------------------------

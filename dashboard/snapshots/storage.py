@@ -48,7 +48,11 @@ def current() -> StoredSnapshot | None:
 def body(version: str) -> bytes | None:
     """The upstream body of that snapshot, decompressed; None when it is gone."""
     compressed = cache.get(BODY_KEY.format(version=version))
-    return None if compressed is None else zlib.decompress(compressed)
+    return None if compressed is None else decompress(compressed)
+
+
+def decompress(compressed: bytes) -> bytes:
+    return zlib.decompress(compressed)
 
 
 def compress(raw: bytes) -> bytes:

@@ -55,7 +55,7 @@ def agent_page(request: HttpRequest, reader: Reader, agent_id: str, *, back: str
                 for problem in snapshot.problems
                 if problem.agent_id == agent.id and registry.canonical(problem.field or "") not in hidden
             ],
-            "findings": index_of(snapshot).findings_of(agent),
+            "findings": index_of(snapshot).findings_of(agent, hidden),
             "share_days": SHARE_DAYS,
             **_raw_json(snapshot, agent.id, reader),
             **_history(agent.id, reader),

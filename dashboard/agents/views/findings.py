@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
+from dashboard.access.readers import reader
 from dashboard.snapshots.service import get_snapshot
 
 from ..findings import RULES
@@ -23,7 +24,7 @@ def finding_list(request: HttpRequest) -> HttpResponse:
             "count": outcome.count,
             "url": reverse("agent-list") + "?" + urlencode({"finding": outcome.rule.id}),
         }
-        for outcome in rule_outcomes(snapshot)
+        for outcome in rule_outcomes(snapshot, reader(request).hidden)
     ]
     unknown = sorted(set(settings.FINDINGS_DISABLED) - set(RULES))
     return render(request, "findings.html", {"snapshot": snapshot, "rows": rows, "unknown_disabled": unknown})

@@ -22,7 +22,8 @@ def overview(request: HttpRequest) -> HttpResponse:
     snapshot = get_snapshot()
     index = index_of(snapshot)
     flagged = 0
-    for mask in index.findings.values():
+    findings = index.visible_findings(reader(request).hidden)
+    for mask in findings.values():
         flagged |= mask
     return render(
         request,
@@ -30,7 +31,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         {
             "snapshot": snapshot,
             "breakdowns": breakdowns(index, reader(request).hidden),
-            "findings_open": sum(mask.bit_count() for mask in index.findings.values()),
+            "findings_open": sum(mask.bit_count() for mask in findings.values()),
             "agents_flagged": flagged.bit_count(),
             "recent_changes": AgentChange.objects.filter(recorded_at__gte=timezone.now() - RECENT).count(),
         },

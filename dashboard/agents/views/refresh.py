@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from dashboard.access.readers import reader
 from dashboard.opencx.errors import OpenCXError
-from dashboard.snapshots.service import SnapshotUnavailable, refresh_snapshot
+from dashboard.snapshots.service import RefreshRefused, SnapshotUnavailable, refresh_snapshot
 
 from .lists import safe_next
 
@@ -17,8 +17,12 @@ from .lists import safe_next
 def refresh(request: HttpRequest) -> HttpResponse:
     me = reader(request)
     me.require(me.can_refresh)
+    # Staff may read again before the back-off after failures ends ("Read now anyway").
+    force = me.is_staff and request.POST.get("force") == "1"
     try:
-        outcome = refresh_snapshot()
+        outcome = refresh_snapshot(force=force)
+    except RefreshRefused as refused:
+        messages.info(request, str(refused))
     except (OpenCXError, SnapshotUnavailable) as error:
         messages.error(request, f"Refresh failed. {error}")
     else:

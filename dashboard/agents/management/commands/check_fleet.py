@@ -35,7 +35,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            snapshot = get_snapshot() if options["cached"] else refresh_snapshot().snapshot
+            snapshot = get_snapshot() if options["cached"] else refresh_snapshot(wait=True, force=True).snapshot
         except (OpenCXError, SnapshotUnavailable) as error:
             raise CommandError(f"Could not read the agents: {error}", returncode=2) from None
         finally:

@@ -23,7 +23,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, quiet: bool = False, **options: Any) -> None:
         try:
-            outcome = refresh_snapshot()
+            outcome = refresh_snapshot(wait=True, force=True)  # the timer's read: after a running one
         except (OpenCXError, SnapshotUnavailable) as error:
             raise CommandError(f"Refreshing agents failed: {error}") from None
         snapshot = outcome.snapshot

@@ -1,0 +1,101 @@
+"""The shrink guard: a read that loses most of the fleet is held back instead of replacing it.
+
+An empty list where there were agents, or one that lost more than `SHRINK_GUARD_PERCENT` of
+them, is far more often an upstream fault (a wrong token scope, a half-migrated organization,
+a proxy's empty answer) than a real mass deletion. Such a read is kept here, apart, while the
+last good snapshot stays in service, marked stale with the reason, and the change history
+records no removals. Staff can accept it on the status page; the same shrunken answer, read
+again and again for `SHRINK_GUARD_HOLD_MINUTES`, is accepted on its own.
+"""
+
+import hashlib
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+
+from dashboard.opencx.errors import OpenCXError
+
+HELD_KEY = "switchboard:snapshot:held"
+HELD_BODY_KEY = "switchboard:snapshot:held-body"
+
+
+class ReadHeldBack(OpenCXError):
+    """OpenCX answered with far fewer agents than the snapshot in service; the answer is held back."""
+
+    reason = "held back"
+
+
+@dataclass(frozen=True, slots=True)
+class HeldRead:
+    agents: int  # in the held answer
+    previous: int  # in the snapshot it would have replaced
+    first_seen: datetime
+    last_seen: datetime
+    fingerprint: str  # of the agent ids: the same answer read again keeps its first_seen
+    source: str
+    voices: dict[str, str]
+    actions: dict[str, str]
+
+    @classmethod
+    def from_cache(cls, stored: dict[str, Any] | None) -> "HeldRead | None":
+        return None if stored is None else cls(**stored)
+
+    @property
+    def accept_at(self) -> datetime:
+        return self.first_seen + timedelta(minutes=settings.SHRINK_GUARD_HOLD_MINUTES)
+
+    def reason(self) -> str:
+        return (
+            f"OpenCX answered with {self.agents:,} agent{'s' if self.agents != 1 else ''} where there were "
+            f"{self.previous:,}: that read is held back and the last good data stays on screen. Staff can "
+            f"accept it on the status page; the same answer is accepted on its own from "
+            f"{self.accept_at:%Y-%m-%d %H:%M} UTC."
+        )
+
+
+def shrinks(previous: int | None, agents: int) -> bool:
+    """Whether a read of `agents` agents would replace a snapshot of `previous` by too few."""
+    if not previous:
+        return False
+    if agents == 0:
+        return True
+    lost = (previous - agents) / previous * 100
+    return lost > settings.SHRINK_GUARD_PERCENT
+
+
+def fingerprint(agent_ids: list[str]) -> str:
+    return hashlib.blake2b("\n".join(sorted(agent_ids)).encode(), digest_size=16).hexdigest()
+
+
+def hold(
+    *,
+    agent_ids: list[str],
+    previous: int,
+    compressed_body: bytes,
+    source: str,
+    voices: dict[str, str],
+    actions: dict[str, str],
+    now: datetime,
+) -> HeldRead:
+    """Keeps this answer apart; the same answer as the one already held keeps its first sighting."""
+    print_ = fingerprint(agent_ids)
+    known = current()
+    first_seen = known.first_seen if known is not None and known.fingerprint == print_ else now
+    held = HeldRead(len(agent_ids), previous, first_seen, now, print_, source, voices, actions)
+    cache.set_many({HELD_KEY: asdict(held), HELD_BODY_KEY: compressed_body}, timeout=None)
+    return held
+
+
+def current() -> HeldRead | None:
+    return HeldRead.from_cache(cache.get(HELD_KEY))
+
+
+def body() -> bytes | None:
+    return cache.get(HELD_BODY_KEY)
+
+
+def clear() -> None:
+    cache.delete_many([HELD_KEY, HELD_BODY_KEY])
