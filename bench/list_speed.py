@@ -12,7 +12,8 @@ the demo's fake OpenCX on loopback, and `make run` settings (DEBUG on):
   model and ModelAdmin, same columns, search, filters, ordering and page size), both through
   Django's test client in the same process, and the size of the list's HTML;
 * a facet menu's values (the endpoint a menu fetches when it opens), for every facet;
-* exporting the whole list as CSV, JSON and XLSX;
+* a list asked to sort by 780 keys (a 2.7 KB URL, as an attacker might send);
+* exporting the whole list, every column, as CSV, JSON and XLSX;
 * the resident memory of a worker process holding that snapshot, measured in a process of its
   own that reads the snapshot from the shared cache and serves two pages, as a gunicorn worker does.
 
@@ -41,6 +42,8 @@ QUERIES = [
 ]
 FACETS = ["type", "language", "accent", "model", "voice", "stt_model", "keyterm", "noise", "data_field"]
 RUNS = 30
+# 780 sort keys, 2.7 KB of them: the list sorts by the first few, each once.
+MANY_SORT_KEYS = "sort=" + ",".join(["id", "-id"] * 390)
 
 
 def environment(data_dir: str, upstream_url: str) -> dict[str, str]:
@@ -103,6 +106,7 @@ def measure_size(size: int) -> dict:
     from django.test import Client
 
     from bench.adminbench.models import BenchAgent
+    from dashboard.fields import OPENCX_FIELDS
     from dashboard.snapshots import service
 
     call_command("migrate", run_syncdb=True, verbosity=0)
@@ -167,10 +171,14 @@ def measure_size(size: int) -> dict:
         assert client.get(url).status_code == 200
         facet_ms[facet] = statistics.median(timed(lambda url=url: client.get(url), 11))
     figures["facet_ms"] = facet_ms
+    many_sort_keys = f"/agents/?{MANY_SORT_KEYS}"
+    assert client.get(many_sort_keys).status_code == 200
+    figures["many_sort_keys_ms"] = statistics.median(timed(lambda: client.get(many_sort_keys), 5))
+    every_column = ",".join(OPENCX_FIELDS.columns)
     for export_format in ("csv", "json", "xlsx"):
-        figures[f"export_{export_format}_s"] = (
-            min(timed(lambda f=export_format: client.get(f"/agents/?_export={f}").content, 1)) / 1000
-        )
+        url = f"/agents/?columns={every_column}&_export={export_format}"
+        # A streamed export is made while it is read: the time is the whole body's.
+        figures[f"export_{export_format}_s"] = min(timed(lambda url=url: client.get(url).getvalue(), 2)) / 1000
 
     worker = subprocess.run(
         [sys.executable, str(Path(__file__)), "--worker-rss"],
@@ -228,11 +236,12 @@ def report(results: list[dict]) -> None:
             f"| {r['agents']:,} | {r['facet_ms'][slowest]:.1f} ms ({slowest}) | "
             f"{statistics.median(r['facet_ms'].values()):.1f} ms |"
         )
-    print("\n| agents | export CSV | export JSON | export XLSX |")
-    print("|---:|---:|---:|---:|")
+    print("\n| agents | 780 sort keys (target < 0.5 s) | CSV | JSON | XLSX (every column; target < 5 s) |")
+    print("|---:|---:|---:|---:|---:|")
     for r in results:
         print(
-            f"| {r['agents']:,} | {r['export_csv_s']:.2f} s | {r['export_json_s']:.2f} s | {r['export_xlsx_s']:.2f} s |"
+            f"| {r['agents']:,} | {r['many_sort_keys_ms']:.0f} ms | {r['export_csv_s']:.2f} s | "
+            f"{r['export_json_s']:.2f} s | {r['export_xlsx_s']:.2f} s |"
         )
     print()
     for r in results:
