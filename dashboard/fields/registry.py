@@ -12,7 +12,7 @@ were sent, in the "Other fields from OpenCX" group.
 """
 
 from collections import namedtuple
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
@@ -282,12 +282,12 @@ class FieldRegistry:
 
     # --- parsing ------------------------------------------------------------------------------
 
-    def parse(self, payload: list[Any]) -> tuple[list[Any], list[ParseProblem]]:
+    def parse(self, payload: Iterable[Any]) -> tuple[list[Any], list[ParseProblem]]:
         """Every usable agent of a `GET /phone` list, and what could not be read."""
         with bulk_allocation():
             return self._parse(payload)
 
-    def _parse(self, payload: list[Any]) -> tuple[list[Any], list[ParseProblem]]:
+    def _parse(self, payload: Iterable[Any]) -> tuple[list[Any], list[ParseProblem]]:
         problems: list[ParseProblem] = []
         agents: list[Any] = []
         first_index: dict[str, int] = {}

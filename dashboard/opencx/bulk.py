@@ -1,8 +1,13 @@
-"""Making millions of small objects quickly: decoding and parsing a fleet of 50,000 agents."""
+"""Making millions of small objects quickly, and compactly: decoding and parsing a fleet of 50,000 agents."""
 
 import gc
+import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
+
+_SPACE = re.compile(r"[ \t\n\r]*")
 
 
 @contextmanager
@@ -18,3 +23,32 @@ def bulk_allocation() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def list_items(body: bytes) -> Iterator[Any]:
+    """The items of a JSON list, decoded one at a time (ValueError if it is not one).
+
+    What a parse keeps of each item then sits packed in memory, apart from what it drops. Decoding
+    the whole list first scatters the kept values among the freed ones, which pins their memory:
+    at 50,000 agents a worker holds about 100 MB more for the same snapshot.
+    """
+    text = body.decode(json.detect_encoding(body), "surrogatepass")  # as json.loads reads bytes
+    decode = json.JSONDecoder().raw_decode
+    at = _SPACE.match(text).end()
+    if text[at : at + 1] != "[":
+        raise ValueError("not a JSON list")
+    at = _SPACE.match(text, at + 1).end()
+    if text[at : at + 1] == "]":
+        return
+    while True:
+        item, at = decode(text, at)
+        yield item
+        at = _SPACE.match(text, at).end()
+        follows = text[at : at + 1]
+        if follows == "]":
+            if text[_SPACE.match(text, at + 1).end() :]:
+                raise ValueError("text after the JSON list")
+            return
+        if follows != ",":
+            raise ValueError(f"expected , or ] at character {at}")
+        at = _SPACE.match(text, at + 1).end()

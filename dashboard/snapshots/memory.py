@@ -7,13 +7,12 @@ version (another worker's refresh) makes this process read and parse the body on
 import ctypes
 import ctypes.util
 import functools
-import json
 import threading
 import uuid
 from collections.abc import Callable
 from typing import Any
 
-from dashboard.fields.values import bulk_allocation
+from dashboard.opencx.bulk import list_items
 
 from . import storage
 from .backoff import Failure
@@ -44,17 +43,14 @@ def load(current: storage.StoredSnapshot | None) -> Snapshot | None:
         body = storage.body(current.version)
         if body is None:
             return None
-        with bulk_allocation():
-            records = json.loads(body)
         snapshot = build_snapshot(
-            records,
+            list_items(body),
             fetched_at=current.fetched_at,
             source=current.source,
             version=current.version,
             voices=current.voices,
             actions=current.actions,
         )
-        del records
         return_freed_memory(len(body))
         _parsed = snapshot
         return snapshot

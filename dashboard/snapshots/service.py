@@ -29,7 +29,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from dashboard import metrics
-from dashboard.opencx.bulk import bulk_allocation
+from dashboard.opencx.bulk import bulk_allocation, list_items
 from dashboard.opencx.errors import OpenCXError
 
 from . import backoff, jobs, memory, shrink_guard, single_flight, storage
@@ -300,8 +300,10 @@ def _fetch_and_store() -> tuple[Snapshot, list, int]:
         raise
     voices, actions = voice_names(client), action_names(client)
     now = timezone.now()
+    # Parsed from the body again, item by item, rather than from `fetched.records`: the snapshot
+    # then sits in memory of its own, which is given back whole when the records are freed.
     snapshot = build_snapshot(
-        fetched.records,
+        list_items(fetched.body),
         fetched_at=now,
         source=upstream.source,
         version=memory.new_version(),
@@ -344,16 +346,16 @@ def _accept_held() -> tuple[Snapshot, list, int]:
     if held is None or compressed is None:
         raise RefreshRefused("No read is held back (any more).")
     raw = storage.decompress(compressed)
-    with bulk_allocation():
-        records = json.loads(raw)
     snapshot = build_snapshot(
-        records,
+        list_items(raw),
         fetched_at=held.last_seen,
         source=held.source,
         version=memory.new_version(),
         voices=held.voices,
         actions=held.actions,
     )
+    with bulk_allocation():
+        records = json.loads(raw)  # for the subscribers, after the snapshot (see _fetch_and_store)
     shrink_guard.clear()
     _publish(snapshot, compressed)
     logger.warning("A held-back read of %d agents was accepted by staff", len(snapshot.agents))

@@ -2,7 +2,7 @@
 
 import copy
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
@@ -76,7 +76,7 @@ class Snapshot:
 
 
 def build_snapshot(
-    records: list[Any],
+    records: Iterable[Any],
     *,
     fetched_at: datetime,
     source: str,
