@@ -103,7 +103,7 @@ def fleet(upstream):
 
 
 def listed(client, query: str) -> list[str]:
-    return sorted(names(client.get(f"/agents/?{query}")))
+    return sorted(names(client.get(f"/agents/?{query}", follow=True)))  # an empty parameter redirects to the URL without it
 
 
 @pytest.mark.parametrize(
