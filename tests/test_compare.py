@@ -46,9 +46,10 @@ def test_the_fields_that_identify_an_agent_are_shown_but_never_highlighted(signe
 
     assert differing(response) == []
     assert {"name", "id", "phone_number", "created_at", "updated_at"} <= set(shown_fields(response))
-    assert "These agents are configured exactly alike." in signed_in.get(
-        "/agents/compare/?id=a&id=b&only=differences"
-    ).content.decode()
+    assert (
+        "These agents are configured exactly alike."
+        in signed_in.get("/agents/compare/?id=a&id=b&only=differences").content.decode()
+    )
 
 
 def test_only_the_differences_can_be_shown(signed_in, upstream):

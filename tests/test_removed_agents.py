@@ -4,7 +4,6 @@
 import pytest
 
 from dashboard.snapshots.service import get_snapshot
-
 from tests.conftest import agent_record, expire_and_refresh
 from tests.test_roles_and_sharing import SECRETS, leaks
 
@@ -28,7 +27,7 @@ def test_a_removed_agents_page_says_it_was_removed_when_and_how_it_was_set(signe
     html = response.content.decode()
 
     assert response.status_code == 404
-    assert "Old Support <span class=\"badge tone-3 align-middle\">removed</span>" in html
+    assert 'Old Support <span class="badge tone-3 align-middle">removed</span>' in html
     assert "This agent was removed from the fleet" in html and "the first read of OpenCX without it" in html
     assert "mistyped" not in html
     last_known = html.split('id="last-known"')[1].split('id="history"')[0]
