@@ -157,11 +157,15 @@
         if (html === null) return;
         var focused = target.contains(document.activeElement) ? document.activeElement : null;
         var wanted = focused ? { name: focused.name, value: focused.value } : pendingFocus;
+        var openedByKey = button.dataset.focusFirst && document.activeElement === button;
+        delete button.dataset.focusFirst;
         target.innerHTML = html;
         if (wanted) {
           var again = $$("input[type=checkbox]", target).filter(function (box) { return box.name === wanted.name && box.value === wanted.value; })[0];
           if (again) again.focus();
           else if (focused) (firstControl(menu) || button).focus();
+        } else if (openedByKey) {
+          (firstControl(menu) || button).focus();
         }
         if (pendingFocus && pendingFocus.name === button.id.replace(/^filter-/, "")) pendingFocus = null;
       })
@@ -183,13 +187,14 @@
   });
 
   // Arrow keys move through a menu of checkboxes (Bootstrap moves only through `.dropdown-item`s):
-  // Down on its button opens it at the first control, Up at the last; Home and End jump.
+  // Down on its button opens it at the first control, Up at the last; Home and End jump. Listened
+  // to on the window while capturing: Bootstrap's own handler stops the key at the document.
   function menuControls(menu) {
     return $$("input:not([type=hidden]):not(:disabled), button:not(:disabled), select:not(:disabled), a[href]", menu)
       .filter(function (control) { return control.offsetParent !== null; });
   }
   function firstControl(menu) { return menuControls(menu)[0]; }
-  document.addEventListener("keydown", function (event) {
+  window.addEventListener("keydown", function (event) {
     if (["ArrowDown", "ArrowUp", "Home", "End"].indexOf(event.key) < 0 || event.altKey || event.ctrlKey || event.metaKey) return;
     var target = event.target;
     var opener = target.matches && target.matches("[data-bs-toggle=dropdown]") ? target : null;
@@ -205,6 +210,9 @@
       event.preventDefault();
     }
     var controls = menuControls(menu);
+    if (opener && controls.filter(function (control) { return control.type === "checkbox"; }).length === 0) {
+      opener.dataset.focusFirst = "1"; // its values are on their way: focus the first when they come
+    }
     if (!controls.length) return;
     var at = controls.indexOf(document.activeElement);
     var next;
@@ -213,7 +221,7 @@
     else if (event.key === "ArrowDown") next = Math.min(at + 1, controls.length - 1);
     else next = Math.max(at - 1, 0);
     controls[next].focus();
-  });
+  }, true);
   document.addEventListener("keydown", function (event) {
     // Enter in a menu's search box finds values; it does not apply the filters.
     if (event.key === "Enter" && event.target.classList && event.target.classList.contains("facet-search")) {
