@@ -51,3 +51,10 @@ def test_picks_are_bounded_and_a_shared_list_has_none(signed_in, client, fleet):
 
     assert crowded.count('<input type="hidden" name="pick"') == 20
     assert "at most 4 side by side" in crowded
+
+
+def test_a_pick_no_longer_in_the_data_is_dropped(signed_in, fleet):
+    page = page_of(signed_in, "pick=a01&pick=gone")
+
+    assert '<input type="hidden" name="pick" value="a01">' in page
+    assert 'value="gone"' not in page and 'Compare <span id="compare-count">(1)</span>' in page

@@ -241,7 +241,7 @@ class AgentListPipeline(ListPipeline):
         form = AgentFilterForm(query, index=index, hidden=reader.hidden)
         columns = chosen_columns(request, reader, parameters.chosen_columns)
         sort = parameters.sort_keys
-        picks = [] if reader.is_shared else picked(query)
+        picks = [] if reader.is_shared else [agent_id for agent_id in picked(query) if snapshot.get(agent_id)]
         table = AgentTable(
             AgentRows(index, form.mask),
             columns=columns,

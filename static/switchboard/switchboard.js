@@ -279,7 +279,8 @@
       form.appendChild(input);
     };
     var picked = function () {
-      var picks = new URLSearchParams(location.search).getAll("pick");
+      // The picks the page came with (those still in the data), then what is ticked here.
+      var picks = $$("#filters input[name=pick]").map(function (input) { return input.value; });
       $$("input.compare-pick").forEach(function (box) {
         var at = picks.indexOf(box.value);
         if (box.checked && at < 0) picks.push(box.value);

@@ -57,6 +57,12 @@ def test_at_1280_every_default_column_is_in_view_with_one_page_scroll_and_a_stic
     link = page.locator("#results a.agent-link").nth(cut)
     link.hover()
     expect(link).to_have_attribute("title", link.inner_text().strip())
+    # And on keyboard focus anywhere in its row, the row wraps to show it whole.
+    link.focus()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Shift+Tab")
+    expect(link).to_be_focused()
+    assert link.evaluate("el => getComputedStyle(el).whiteSpace === 'normal' && el.scrollWidth <= el.clientWidth")
 
 
 def test_narrower_screens_set_lower_priority_columns_aside_and_phones_get_cards(signed_in_page: Page, demo_agents):
