@@ -1,4 +1,5 @@
-"""Compare: two to four agents side by side, exactly the differing fields highlighted."""
+"""Compare: two to four agents side by side, exactly the differing settings highlighted (never the
+fields that identify an agent: name, id, number, dates)."""
 
 import re
 
@@ -13,7 +14,7 @@ def shown_fields(response) -> list[str]:
     return re.findall(r'<tr data-field="([a-z_]+)"', response.content.decode())
 
 
-def test_exactly_the_fields_that_differ_are_highlighted(signed_in, upstream):
+def test_exactly_the_settings_that_differ_are_highlighted(signed_in, upstream):
     flow = {"id": "n1", "type": "start", "content": "Hi", "children": []}
     upstream.set_agents(
         [
@@ -27,10 +28,28 @@ def test_exactly_the_fields_that_differ_are_highlighted(signed_in, upstream):
     three = signed_in.get("/agents/compare/?id=a&id=b&id=c")
 
     assert two.status_code == 200
-    assert differing(two) == ["id", "speed", "instructions"]
+    assert differing(two) == ["speed", "instructions"]
     # Same node count, different content: still a difference.
-    assert differing(three) == ["id", "speed", "instructions", "flow"]
-    assert "2 fields differ" in signed_in.get("/agents/compare/?id=a&id=c").content.decode()
+    assert differing(three) == ["speed", "instructions", "flow"]
+    assert "1 field differs" in signed_in.get("/agents/compare/?id=a&id=c").content.decode()
+
+
+def test_the_fields_that_identify_an_agent_are_shown_but_never_highlighted(signed_in, upstream):
+    upstream.set_agents(
+        [
+            agent_record(id="a", name="Billing EN", phone_number="+14155550101", created_at="2024-01-01T00:00:00Z"),
+            agent_record(id="b", name="Billing ES", phone_number="+14155550102", updated_at="2025-01-01T00:00:00Z"),
+        ]
+    )
+
+    response = signed_in.get("/agents/compare/?id=a&id=b")
+
+    assert differing(response) == []
+    assert {"name", "id", "phone_number", "created_at", "updated_at"} <= set(shown_fields(response))
+    assert (
+        "These agents are configured exactly alike."
+        in signed_in.get("/agents/compare/?id=a&id=b&only=differences").content.decode()
+    )
 
 
 def test_only_the_differences_can_be_shown(signed_in, upstream):
@@ -38,7 +57,7 @@ def test_only_the_differences_can_be_shown(signed_in, upstream):
 
     response = signed_in.get("/agents/compare/?id=a&id=b&only=differences")
 
-    assert shown_fields(response) == ["id", "model"]
+    assert shown_fields(response) == ["model"]
 
 
 def test_agents_configured_alike_say_so(signed_in, upstream):
@@ -46,7 +65,8 @@ def test_agents_configured_alike_say_so(signed_in, upstream):
 
     html = signed_in.get("/agents/compare/?id=a&id=b&only=differences").content.decode()
 
-    assert "1 field differs" in html  # the id, always
+    assert "0 fields differ" in html
+    assert "These agents are configured exactly alike." in html
     assert shown_fields(signed_in.get("/agents/compare/?id=a&id=b")) != []
 
 

@@ -135,7 +135,10 @@ def check_compare(client: Any, field: Field, ids: tuple[str, str]) -> None:
     html = client.get("/agents/compare/", {"id": list(ids)}).content.decode()
     row = re.search(rf'<tr data-field="{field.name}"( class="differs")?>', html)
     assert row is not None, f"{field.name}: no row on the compare page"
-    assert row.group(1), f"{field.name}: the values differ but the row is not marked"
+    if field.identity:  # names the agent: differs between any two, so never marked
+        assert not row.group(1), f"{field.name}: identifies the agent but is marked as differing"
+    else:
+        assert row.group(1), f"{field.name}: the values differ but the row is not marked"
 
 
 FIELDS = [field for field in OPENCX_FIELDS.fields]

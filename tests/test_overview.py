@@ -129,8 +129,21 @@ def test_the_headline_counts_agents_findings_and_recent_changes(signed_in, upstr
     page = signed_in.get("/").content.decode()
 
     assert re.search(r'id="stat-agents".*?data-count="2"', page, re.S)
-    assert re.search(r'id="stat-findings".*?data-count="1"', page, re.S)
+    assert re.search(r'id="stat-error".*?data-count="1"', page, re.S)
     assert re.search(r'id="stat-changes".*?data-count="0"', page, re.S)
+
+
+def test_the_headline_splits_findings_by_severity_and_each_count_lists_its_agents(signed_in, upstream):
+    upstream.set_agents(realistic_fleet(300))
+
+    page = signed_in.get("/").content.decode()
+
+    for severity in ("error", "warning", "info"):
+        found = re.search(rf'<a [^>]*href="([^"]+)" id="stat-{severity}" data-count="(\d+)">', page)
+        assert found, severity
+        url, count = html.unescape(found.group(1)), int(found.group(2))
+        assert "finding=" in url and listed(signed_in, url) == count > 0, severity
+    assert "open findings on" not in page  # no total that mixes notes with errors
 
 
 @pytest.mark.parametrize("fleet", [[], [{"id": "x", "type": 7, "language": "en", "recording_enabled": "yes"}]])

@@ -1,5 +1,6 @@
 """How values read on every page: relative times, dashes, badges."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -48,3 +49,23 @@ def test_nulls_empty_lists_and_booleans_read_distinctly():
     assert ">none<" in text_list([])
     assert text_list(["en", "<es>"]) == "en, &lt;es&gt;"
     assert "yes" in yes_no(True) and "no" in yes_no(False) and "—" in yes_no(None)
+
+
+def test_severity_colours_mark_findings_only_and_the_list_has_their_legend(signed_in, upstream):
+    from dashboard.demo.fleet import demo_fleet
+
+    upstream.set_agents(demo_fleet(60))
+
+    html = signed_in.get("/agents/?per_page=100").content.decode()
+    rows = html.split("<tbody>")[1].split("</tbody>")[0]
+
+    badges = re.findall(r'<span class="badge ([^"]+)"', rows)
+    severity_badges = [style for style in badges if "sev-" in style]
+    assert severity_badges and all("finding-badge" in style for style in severity_badges)
+    assert all(re.search(r"\btone-(\d|new)\b", style) for style in badges if "finding-badge" not in style)
+    legend = html.split('id="finding-legend"')[1].split("</span></span>")[0]
+    assert [severity for severity in ("error", "warning", "info") if f"sev-{severity}" in legend] == [
+        "error",
+        "warning",
+        "info",
+    ]

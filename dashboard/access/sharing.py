@@ -12,6 +12,8 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
+from dashboard.querystrings import without_empty
+
 from .models import ShareLink
 
 SALT = "switchboard.share-link"
@@ -44,9 +46,10 @@ def create_share(*, user, agent_id: str = "", query: str = "", title: str, days:
 
 
 def _shareable(query: str) -> str:
-    """The list query as shared: from its first page, and never an export."""
-    params = QueryDict(query, mutable=True)
-    for name in ("page", "_export"):
+    """The list query as shared: from its first page, never an export, without the sharer's picks
+    to compare or any empty parameter."""
+    params = without_empty(QueryDict(query))
+    for name in ("page", "_export", "pick"):
         params.pop(name, None)
     return params.urlencode()
 

@@ -1,4 +1,7 @@
-"""Comparing agents side by side: every field as a row, the ones whose values differ marked."""
+"""Comparing agents side by side: every field as a row, the ones whose values differ marked.
+
+The fields that identify an agent (its name, id, number, dates: `Field.identity`) differ between
+any two agents, so they are shown but never marked: a mark means a difference in configuration."""
 
 import json
 from collections.abc import Sequence
@@ -19,6 +22,7 @@ class CompareRow:
     label: str
     cells: list[SafeString]
     differs: bool
+    identity: bool = False  # names the agent: shown, never marked as differing
 
 
 def _same(values: Sequence[Any]) -> bool:
@@ -38,7 +42,8 @@ def compare_rows(agents: Sequence[PhoneAgent], context: ValueContext, hidden: fr
             continue
         values = [field.read(agent) for agent in agents]
         cells = [field.kind.show(value, context, full=True) for value in values]
-        rows.append(CompareRow(field.name, field.label, cells, not _same(values)))
+        differs = not field.identity and not _same(values)
+        rows.append(CompareRow(field.name, field.label, cells, differs, field.identity))
     for key in sorted({key for agent in agents for key in agent.extra}):
         if key in hidden:
             rows.append(CompareRow(key, key, [display.HIDDEN_BADGE] * len(agents), False))

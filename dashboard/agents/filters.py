@@ -19,6 +19,7 @@ from django.http import QueryDict
 from dashboard.fields import Field
 from dashboard.fields.kinds import Integer, Moment
 from dashboard.fields.registry import Facet, Presence, Range, YesNo
+from dashboard.querystrings import without_empty
 
 from .index import FleetIndex
 
@@ -70,6 +71,11 @@ class FacetMenu:
     @property
     def more(self) -> int:
         return max(0, self.values - len(self.options))
+
+    @property
+    def ticked(self) -> int:
+        """How many of its values are ticked (the page carries those)."""
+        return sum(option.checked for option in self.options)
 
     @property
     def searchable(self) -> bool:
@@ -336,8 +342,9 @@ class AgentFilterForm(forms.Form):
         kind = "date" if isinstance(field, forms.DateField) else "number"
         return Control(name, field.label, kind, raw[:40])
 
-    def more_active(self) -> bool:
-        return any(control.name in self.data for control in self.more_fields())
+    def more_active(self) -> int:
+        """How many of the "More filters" controls are set (an empty parameter is not set)."""
+        return sum(bool(self.data.get(control.name)) for control in self.more_fields())
 
     def chips(self) -> list[Chip]:
         chips = []
@@ -347,7 +354,7 @@ class AgentFilterForm(forms.Form):
                 continue
             values = self.cleaned_data[name] if name in multiple else [self.data.get(name)]
             for value in values:
-                remaining = self.data.copy()
+                remaining = without_empty(self.data)
                 remaining.setlist(name, [v for v in remaining.getlist(name) if v != value] if name in multiple else [])
                 remaining.pop("page", None)
                 label = "search" if name == "q" else self.fields[name].label.lower()

@@ -7,7 +7,7 @@ applies. Page, page size, sort, columns and export are read by one form, `ListPa
 """
 
 import math
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,17 +25,19 @@ from dashboard.fields import Column, active_registry
 from dashboard.snapshots.service import get_snapshot
 from dashboard.snapshots.snapshot import Snapshot
 
+from .compare import MAX_AGENTS, MIN_AGENTS
 from .exports import FORMATS, Sheet, agent_sheet, export_response, hold_export
 from .filters import AgentFilterForm
 from .index import index_of
 from .models import ColumnPreference
-from .tables import AgentRows, AgentTable, CellContext, agent_url, agent_urls
+from .tables import AgentRows, AgentTable, CellContext, agent_url, agent_urls, shared_agent_urls
 
 PER_PAGE_CHOICES = (25, 50, 100)
 DEFAULT_PER_PAGE = 50
 MAX_SORT_KEYS = 3  # more than this orders nothing a person can see, and costs a sort each
 LIST_QUERY_SESSION_KEY = "agent_list_query"  # the agent list as last left, for "Back to list"
 SHARE_DAYS = (1, 7, 30, 90)  # the expiry choices the Share menu offers
+MAX_PICKS = 20  # agents a list URL keeps picked for comparing (compare itself shows MAX_AGENTS)
 
 
 class ListParameters(forms.Form):
@@ -249,11 +251,13 @@ class AgentListPipeline(ListPipeline):
         form = AgentFilterForm(query, index=index, hidden=reader.hidden, select_by_hidden=reader.is_shared)
         columns = chosen_columns(request, reader, parameters.chosen_columns)
         sort = parameters.sort_keys
+        picks = [] if reader.is_shared else [agent_id for agent_id in picked(query) if snapshot.get(agent_id)]
         table = AgentTable(
             AgentRows(index, form.mask),
             columns=columns,
             context=CellContext(snapshot.value_context, reader.hidden, self.agent_link(reader)),
             selectable=not reader.is_shared,
+            picks=picks,
             order_by=sort or None,
         )
         if not reader.is_shared and request.session.get(LIST_QUERY_SESSION_KEY) != query.urlencode():
@@ -263,13 +267,19 @@ class AgentListPipeline(ListPipeline):
             "notices": form.ignored(),
             "chips": form.chips(),
             "more_active": form.more_active(),
+            "picks": picks,
+            "compare_between": (MIN_AGENTS, MAX_AGENTS),
             "columns": columns,
             "all_columns": active_registry().columns.values(),
             "title_column": active_registry().title_column,
             "share_days": SHARE_DAYS,
         }
 
-    def agent_link(self, reader: Reader) -> Any:
+    def agent_link(self, reader: Reader) -> Callable[[str], str]:
+        """Where a row's name links: the agent's page, or for a share link's visitor, that agent's
+        page under the same share (which opens only agents of the shared list)."""
+        if reader.share is not None:
+            return shared_agent_urls(reader.share)
         return agent_urls()
 
     def sheet(self, export_format: str, table: tables.Table, snapshot: Snapshot, reader: Reader) -> Sheet:
@@ -280,6 +290,11 @@ class AgentListPipeline(ListPipeline):
             hidden=reader.hidden,
             context=snapshot.value_context,
         )
+
+
+def picked(query: QueryDict) -> list[str]:
+    """The agents picked to compare (`pick=`, kept in the list's URL across pages and filters)."""
+    return list(dict.fromkeys(value for value in query.getlist("pick") if value))[:MAX_PICKS]
 
 
 def sortable_columns(reader: Reader) -> set[str]:
@@ -298,6 +313,16 @@ def filtered_agents(
     rows = AgentRows(index, form.mask)
     rows.order_by(sort_keys)
     return rows, form
+
+
+def lists_agent(snapshot: Snapshot, reader: Reader, query: QueryDict, agent_id: str) -> bool:
+    """Whether the list `query` selects for `reader` holds the agent (a share link opens only those)."""
+    agent = snapshot.get(agent_id)
+    if agent is None:
+        return False
+    index = index_of(snapshot)
+    position = next(position for position, candidate in enumerate(index.agents) if candidate is agent)
+    return bool(AgentFilterForm(query, index=index, hidden=reader.hidden).mask >> position & 1)
 
 
 def back_to_list(request: HttpRequest) -> str:

@@ -1,6 +1,6 @@
 """The agent table (django-tables2) over a snapshot: any registry column shown, sorted by any of them."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,6 +10,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django_tables2.data import TableListData
 from django_tables2.utils import OrderBy
 
+from dashboard.access.models import ShareLink
+from dashboard.access.sharing import share_token
 from dashboard.fields import Column, PhoneAgent, ValueContext, display
 
 from .ids import encode_agent_id
@@ -22,7 +24,16 @@ def agent_url(agent_id: str) -> str:
 
 def agent_urls() -> Callable[[str], str]:
     """`agent_url`, reversing the pattern once rather than once per row."""
-    before, after = agent_url("x").rsplit("x", 1)
+    return _urls_from(agent_url("x"))
+
+
+def shared_agent_urls(link: ShareLink) -> Callable[[str], str]:
+    """Each agent's page under a share link (`/s/<token>/agents/<id>/`), reversed once."""
+    return _urls_from(reverse("shared-agent", args=[share_token(link), "x"]))
+
+
+def _urls_from(example: str) -> Callable[[str], str]:
+    before, after = example.rsplit("x", 1)
     return lambda agent_id: f"{before}{encode_agent_id(agent_id)}{after}"
 
 
@@ -116,18 +127,19 @@ class SelectColumn(tables.Column):
         )
 
 
-def select_cell(agent: PhoneAgent) -> SafeString:
+def select_cell(agent: PhoneAgent, picked: bool = False) -> SafeString:
     return display.markup(
         '<input class="form-check-input compare-pick" type="checkbox" form="compare-form" name="id" value="{}" '
-        'aria-label="Compare {}">',
+        'aria-label="Compare {}"{}>',
         agent.id,
         agent.display_name,
+        SafeString(" checked") if picked else "",
     )
 
 
 class AgentTable(tables.Table):
     class Meta:
-        attrs = {"class": "table table-sm table-hover align-middle agent-table"}
+        attrs = {"class": "table table-sm table-hover align-middle agent-table cards-sm"}
         template_name = "tables/agent_table.html"
         empty_text = "No agents match."
         order_by_field = "sort"
@@ -141,12 +153,14 @@ class AgentTable(tables.Table):
         columns: list[str],
         context: CellContext,
         selectable: bool = True,
+        picks: Sequence[str] = (),
         **kwargs: Any,
     ) -> None:
         registry_columns = rows.index.registry.columns
         self.specs = [registry_columns[key] for key in columns]
         self.cell_context = context
         self.selectable = selectable  # a compare checkbox per row
+        self.picks = list(picks)  # the agents picked to compare, on any page
         shown = set(columns)
         select = [("select", SelectColumn())] if selectable else []
         super().__init__(
@@ -165,6 +179,23 @@ class AgentTable(tables.Table):
             return name_cell(agent, self.cell_context.link, findings)
         return cell_html(column, agent, self.cell_context)
 
+    def _shown(self) -> list[PhoneAgent]:
+        return [row.record for row in self.page.object_list] if self.page else list(self.data)
+
+    def picks_elsewhere(self) -> list[str]:
+        """The picked agents that are not on this page (the compare form carries them as they are)."""
+        here = {agent.id for agent in self._shown()}
+        return [agent_id for agent_id in self.picks if agent_id not in here]
+
+    def colgroup_html(self) -> SafeString:
+        """A <col> per shown column, marked with where it steps aside on narrower screens."""
+        cols = ["<col>"] if self.selectable else []
+        cols += [
+            display.markup('<col class="below-{}">', column.steps_aside) if column.steps_aside else "<col>"
+            for column in self.specs
+        ]
+        return SafeString(f"<colgroup>{''.join(cols)}</colgroup>")
+
     def body_html(self) -> SafeString:
         """The current page's rows, built in one pass.
 
@@ -175,12 +206,13 @@ class AgentTable(tables.Table):
             display.markup('<td class="{}">', column.css) if column.css else SafeString("<td>") for column in self.specs
         ]
         rows = []
-        agents = [row.record for row in self.page.object_list] if self.page else self.data
+        picks = set(self.picks)
+        agents = self._shown()
         for agent in agents:
             cells = "".join(
                 f"{opening}{self._cell(column, agent)}</td>"
                 for opening, column in zip(open_cells, self.specs, strict=True)
             )
-            pick = f'<td class="select-cell">{select_cell(agent)}</td>' if self.selectable else ""
+            pick = f'<td class="select-cell">{select_cell(agent, agent.id in picks)}</td>' if self.selectable else ""
             rows.append(f"<tr>{pick}{cells}</tr>")
         return SafeString("".join(rows))

@@ -17,4 +17,5 @@ urlpatterns = [
     path("findings/", findings.finding_list, name="finding-list"),
     path("refresh/", refresh.refresh, name="refresh"),
     path("s/<str:token>/", shared.shared_view, name="shared-view"),
+    path("s/<str:token>/agents/<agent_id:agent_id>/", shared.shared_agent, name="shared-agent"),
 ]

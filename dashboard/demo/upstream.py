@@ -1,7 +1,9 @@
 """The demo upstream: one fake OpenCX API per process, started on first use, read in demo mode.
 
 Which fault it shows is kept in the shared cache, so the staff control on the status page
-reaches every worker process; `DEMO_FAULT` sets it at start.
+reaches every worker process; `DEMO_FAULT` sets it at start. A choice made on the status page
+holds while `DEMO_FAULT` stays what it was when the choice was made: start the demo with another
+`DEMO_FAULT` and that one applies again (the status page says which is in force, and from where).
 """
 
 import logging
@@ -85,13 +87,23 @@ def demo_provider() -> Upstream | None:
 
 
 def demo_fault() -> str | None:
+    """The fault the demo upstream shows now (None: it answers properly)."""
+    return demo_fault_in_force()[0]
+
+
+def demo_fault_in_force() -> tuple[str | None, str]:
+    """The fault in force and where it comes from: "DEMO_FAULT" or "the status page"."""
+    started = settings.DEMO_FAULT or NO_FAULT
     chosen = cache.get(FAULT_KEY)
-    if chosen is None:
-        chosen = settings.DEMO_FAULT or NO_FAULT
-    return None if chosen == NO_FAULT else chosen
+    if isinstance(chosen, dict) and chosen.get("over") == started and chosen.get("fault") in (NO_FAULT, *FAULTS):
+        fault, origin = chosen["fault"], "the status page"
+    else:
+        fault, origin = started, "DEMO_FAULT"
+    return (None if fault == NO_FAULT else fault), origin
 
 
 def set_demo_fault(name: str | None) -> None:
+    """Staff's choice, over the `DEMO_FAULT` in force now (a restart with another one overrides it)."""
     if name is not None and name not in FAULTS:
         raise ValueError(f"unknown fault {name!r}")
-    cache.set(FAULT_KEY, name or NO_FAULT, timeout=None)
+    cache.set(FAULT_KEY, {"fault": name or NO_FAULT, "over": settings.DEMO_FAULT or NO_FAULT}, timeout=None)

@@ -25,5 +25,5 @@ def choose_demo_fault(request: HttpRequest) -> HttpResponse:
     else:
         set_demo_fault(fault)
         described = f"now {FAULTS[fault]}" if fault else "answers properly again"
-        messages.success(request, f"The demo upstream {described}. Refresh to see how the dashboard copes.")
+        messages.success(request, f"The demo upstream {described}. Use “Refresh now” to see how the dashboard copes.")
     return redirect("status")

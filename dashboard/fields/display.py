@@ -75,11 +75,13 @@ def long_text(value: str, limit: int = 40) -> SafeString:
     return markup("{}", value)
 
 
-def moment(value: datetime | None) -> SafeString:
-    """Relative time, with the exact UTC time in the tooltip."""
+def moment(value: datetime | None, *, short: bool = False) -> SafeString:
+    """Relative time, with the exact UTC time in the tooltip; `short` units for a list's narrow column."""
     if value is None:
         return DASH
-    return markup('<time datetime="{}" title="{}">{}</time>', value.isoformat(), utc_text(value), relative(value))
+    return markup(
+        '<time datetime="{}" title="{}">{}</time>', value.isoformat(), utc_text(value), relative(value, short=short)
+    )
 
 
 def utc_text(value: datetime) -> str:
@@ -98,22 +100,29 @@ SPANS = (
 )
 
 
-def _span(seconds: float) -> str:
+# The same spans in the units a narrow column uses: "3 h ago", "7 mo ago".
+SHORT_UNITS = {"year": "yr", "month": "mo", "week": "wk", "day": "d", "hour": "h", "minute": "min"}
+
+
+def _span(seconds: float, short: bool = False) -> str:
     for size, unit in SPANS:
         count = int(seconds // size)
         if count:
+            if short:
+                return f"{count}\xa0{SHORT_UNITS[unit]}"
             return f"{count}\xa0{unit}{'' if count == 1 else 's'}"
-    return "0\xa0minutes"
+    return "0\xa0min" if short else "0\xa0minutes"
 
 
-def relative(value: datetime) -> str:
-    """Short relative time, one unit deep: "3 hours ago", "in 2 days", "40 s ago", "just now"."""
+def relative(value: datetime, *, short: bool = False) -> str:
+    """Short relative time, one unit deep: "3 hours ago", "in 2 days", "40 s ago", "just now";
+    with `short`, "3 h ago", "in 2 d"."""
     seconds = (timezone.now() - value).total_seconds()
     if abs(seconds) < 5:
         return "just now"
     if abs(seconds) < 60:
         return f"{seconds:.0f} s ago" if seconds > 0 else f"in {-seconds:.0f} s"
-    return f"in {_span(-seconds)}" if seconds < 0 else f"{_span(seconds)} ago"
+    return f"in {_span(-seconds, short)}" if seconds < 0 else f"{_span(seconds, short)} ago"
 
 
 def named_id(item_id: str, name: str | None) -> SafeString:

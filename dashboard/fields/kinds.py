@@ -212,9 +212,10 @@ class Moment(Kind):
     css = "when"
 
     def cell(self, value: Any, context: ValueContext = PLAIN) -> SafeString:
-        return display.moment(value)
+        return display.moment(value, short=True)
 
-    detail = cell
+    def detail(self, value: Any, context: ValueContext = PLAIN) -> SafeString:
+        return display.moment(value)
 
     def plain(self, value: Any, context: ValueContext = PLAIN) -> Any:
         return None if value is None else utc_iso(value)

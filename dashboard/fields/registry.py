@@ -116,6 +116,12 @@ class Derived:
     derive: Callable[[Any], Any]
     kind: kinds.Kind
     default_column: bool = False
+    steps_aside: str = ""  # see Field.steps_aside
+
+
+# Where a list column steps aside on narrower screens (static/switchboard/switchboard.css), so the
+# default columns fit a laptop and a tablet without sideways scrolling; "" keeps it at every width.
+STEPS_ASIDE = ("", "md", "lg", "xl")  # below 768, 992 and 1200 px: Bootstrap's breakpoints
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +140,12 @@ class Field:
     derived: tuple[Derived, ...] = ()
     # What the column shows, when not the value itself (a nameless agent's readable name).
     column_value: Callable[[Any], Any] | None = None
+    # Below which Bootstrap breakpoint its column steps aside (one of STEPS_ASIDE); below 576 px
+    # every chosen column shows again, in each agent's card.
+    steps_aside: str = ""
+    # Identifies one agent (its name, id, number, dates): it differs between any two agents,
+    # so compare does not mark it as a difference.
+    identity: bool = False
 
     @property
     def upstream_key(self) -> str:
@@ -154,6 +166,7 @@ class Column:
     value: Callable[[Any], Any]  # agent -> the plain value
     sortable: bool = True
     default: bool = False
+    steps_aside: str = ""
 
     @property
     def css(self) -> str:
@@ -168,14 +181,18 @@ class Column:
 
 def _column(field: Field) -> Column:
     read = field.column_value or (lambda agent, name=field.name: getattr(agent, name))
-    return Column(field.name, field.label, field, field.kind, read, field.sortable, field.default_column)
+    return Column(
+        field.name, field.label, field, field.kind, read, field.sortable, field.default_column, field.steps_aside
+    )
 
 
 def _derived_column(field: Field, derived: Derived) -> Column:
     def read(agent: Any, name: str = field.name, derive: Callable[[Any], Any] = derived.derive) -> Any:
         return derive(getattr(agent, name))
 
-    return Column(derived.key, derived.label, field, derived.kind, read, True, derived.default_column)
+    return Column(
+        derived.key, derived.label, field, derived.kind, read, True, derived.default_column, derived.steps_aside
+    )
 
 
 # --- the record -------------------------------------------------------------------------------
@@ -214,6 +231,10 @@ class FieldRegistry:
         if not fields or fields[0].name != "id":
             raise ValueError("the first field must be the agent's id")
         self.fields = tuple(fields)
+        for field in self.fields:
+            for where in (field.steps_aside, *(derived.steps_aside for derived in field.derived)):
+                if where not in STEPS_ASIDE:
+                    raise ValueError(f"{field.name}: steps_aside must be one of {STEPS_ASIDE}, not {where!r}")
         self.by_name = {field.name: field for field in self.fields}
         self.by_key = {field.upstream_key: field for field in self.fields}
         self.record_type = _record_type(self.fields)
@@ -355,7 +376,7 @@ def _display_name(agent: Any) -> str:
 # order the list's column chooser and each card of the agent's page show them.
 OPENCX_FIELDS = FieldRegistry(
     [
-        Field("id", "Id", IDENTITY, kinds.Text(mono=True), search=True, may_be_sensitive=False),
+        Field("id", "Id", IDENTITY, kinds.Text(mono=True), search=True, may_be_sensitive=False, identity=True),
         Field(
             "name",
             "Name",
@@ -365,6 +386,7 @@ OPENCX_FIELDS = FieldRegistry(
             default_column=True,
             may_be_sensitive=False,
             column_value=_display_name,
+            identity=True,
         ),
         Field("org_id", "Organization", IDENTITY, kinds.Text(mono=True, shared=True), search=True),
         Field(
@@ -375,6 +397,8 @@ OPENCX_FIELDS = FieldRegistry(
             filters=(Presence("phone", "Phone number"),),
             search=True,
             default_column=True,
+            steps_aside="md",
+            identity=True,
         ),
         Field("type", "Type", IDENTITY, kinds.Enum(AGENT_TYPES), filters=(Facet("type", "Type"),), default_column=True),
         Field(
@@ -384,6 +408,7 @@ OPENCX_FIELDS = FieldRegistry(
             kinds.Languages(),
             filters=(Facet("language", "Language"),),
             default_column=True,
+            steps_aside="lg",
         ),
         Field("accent", "Accent", VOICE, kinds.Text(shared=True), filters=(Facet("accent", "Accent"),), search=True),
         Field("model", "Model", BEHAVIOUR, kinds.Enum(MODELS), filters=(Facet("model", "Model"),), default_column=True),
@@ -395,6 +420,7 @@ OPENCX_FIELDS = FieldRegistry(
             filters=(Facet("voice", "Voice"),),
             search=True,
             default_column=True,
+            steps_aside="xl",
         ),
         Field(
             "stt_model",
@@ -403,6 +429,7 @@ OPENCX_FIELDS = FieldRegistry(
             kinds.Enum(STT_MODELS),
             filters=(Facet("stt_model", "STT model"),),
             default_column=True,
+            steps_aside="xl",
         ),
         Field(
             "stt_keyterms",
@@ -438,6 +465,7 @@ OPENCX_FIELDS = FieldRegistry(
             kinds.Flag(),
             filters=(YesNo("recording", "Recording"),),
             default_column=True,
+            steps_aside="md",
         ),
         Field(
             "use_org_knowledgebase",
@@ -489,7 +517,14 @@ OPENCX_FIELDS = FieldRegistry(
             filters=(Presence("failover", "Failover destination"),),
             search=True,
             derived=(
-                Derived("failover", "Failover", kinds.failover_state, kinds.FailoverState(), default_column=True),
+                Derived(
+                    "failover",
+                    "Failover",
+                    kinds.failover_state,
+                    kinds.FailoverState(),
+                    default_column=True,
+                    steps_aside="md",
+                ),
             ),
         ),
         Field(
@@ -508,13 +543,14 @@ OPENCX_FIELDS = FieldRegistry(
             filters=(Presence("webhook", "Webhook URL"),),
             search=True,
         ),
-        Field("provider_external_id", "Provider id", IDENTITY, kinds.Text(mono=True), search=True),
+        Field("provider_external_id", "Provider id", IDENTITY, kinds.Text(mono=True), search=True, identity=True),
         Field(
             "created_at",
             "Created",
             IDENTITY,
             kinds.Moment(),
             filters=(Range("created_after", "created_before", "Created"),),
+            identity=True,
         ),
         Field(
             "updated_at",
@@ -523,6 +559,8 @@ OPENCX_FIELDS = FieldRegistry(
             kinds.Moment(),
             filters=(Range("updated_after", "updated_before", "Updated"),),
             default_column=True,
+            steps_aside="xl",
+            identity=True,
         ),
     ]
 )

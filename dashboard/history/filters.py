@@ -8,17 +8,23 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from dashboard.fields import active_registry
+from dashboard.querystrings import without_empty
 
 from .models import AgentChange
 
 PERIODS = {"1h": timedelta(hours=1), "24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30)}
+YESTERDAY, CUSTOM = "yesterday", "custom"
 PERIOD_LABELS = {
     "1h": "Last hour",
     "24h": "Last 24 hours",
+    YESTERDAY: "Yesterday (UTC)",
     "7d": "Last 7 days",
     "30d": "Last 30 days",
     "all": "All kept",
+    CUSTOM: "From / To below",
 }
+# The one-click periods above the form.
+PRESETS = {"24h": "24 hours", YESTERDAY: "Yesterday", "7d": "7 days", "30d": "30 days", "all": "All kept"}
 DEFAULT_PERIOD = "24h"
 
 
@@ -51,6 +57,30 @@ class ChangeFilterForm(forms.Form):
     def clean_until(self) -> datetime | None:
         return _within_utc(self.cleaned_data.get("until"))
 
+    def full_clean(self) -> None:
+        """Cleans, then makes the Period control say the period in force, so the controls agree:
+        usable From/To dates win over a preset ("custom"), anything unusable gives the default."""
+        super().full_clean()
+        if self._value("since") or self._value("until"):
+            period = CUSTOM
+        else:
+            period = self._value("period") or DEFAULT_PERIOD
+            period = DEFAULT_PERIOD if period == CUSTOM else period
+        self.data = self.data.copy()
+        self.data["period"] = period
+
+    def presets(self) -> list[tuple[str, str, bool]]:
+        """The one-click periods: (label, query string keeping the other filters, whether in force)."""
+        current = self.data.get("period")
+        links = []
+        for period, label in PRESETS.items():
+            query = without_empty(self.data)
+            for name in ("since", "until", "page"):
+                query.pop(name, None)
+            query["period"] = period
+            links.append((label, query.urlencode(), period == current))
+        return links
+
     def ignored(self) -> list[str]:
         """What was wrong with the query, said plainly; those parts are ignored."""
         return [
@@ -62,12 +92,18 @@ class ChangeFilterForm(forms.Form):
         return self.cleaned_data.get(name) if name not in self.errors else None
 
     def window(self, now: datetime) -> tuple[datetime | None, datetime | None]:
-        """The period shown: explicit dates win over the preset, which defaults to the last 24 hours."""
+        """The period shown: explicit dates win over the preset, which defaults to the last 24 hours;
+        yesterday is the whole UTC day before today's."""
         since, until = self._value("since"), self._value("until")
         if since or until:
             return since, until
         period = self._value("period") or DEFAULT_PERIOD
-        return (None, None) if period == "all" else (now - PERIODS[period], None)
+        if period == YESTERDAY:
+            today = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+            return today - timedelta(days=1), today - timedelta(microseconds=1)
+        if period == "all":
+            return None, None
+        return now - PERIODS.get(period, PERIODS[DEFAULT_PERIOD]), None  # custom without usable dates: the default
 
     def apply(self, changes: QuerySet[AgentChange], now: datetime | None = None) -> QuerySet[AgentChange]:
         since, until = self.window(now or timezone.now())

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from dashboard.querystrings import drop_empty_parameters
 from dashboard.snapshots.service import get_snapshot
 
 from .coverage import history_coverage
@@ -17,6 +18,7 @@ PER_PAGE = 100
 
 
 @require_GET
+@drop_empty_parameters
 def change_list(request: HttpRequest) -> HttpResponse:
     snapshot = get_snapshot()
     form = ChangeFilterForm(request.GET)

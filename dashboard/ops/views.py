@@ -10,7 +10,7 @@ from dashboard.access.audit import record_event
 from dashboard.access.models import AuditEvent
 from dashboard.access.readers import reader
 from dashboard.demo.server import FAULTS
-from dashboard.demo.upstream import demo_fault
+from dashboard.demo.upstream import demo_fault_in_force
 from dashboard.digests.delivery import failing_count
 from dashboard.opencx.errors import OpenCXError
 from dashboard.snapshots import service, shrink_guard
@@ -21,13 +21,16 @@ from dashboard.snapshots.service import SnapshotUnavailable, upstream_status
 def status(request: HttpRequest) -> HttpResponse:
     me = reader(request)
     me.require(me.is_staff)
+    fault, origin = demo_fault_in_force() if settings.DEMO_MODE else (None, "")
     return render(
         request,
         "status.html",
         {
             "status": upstream_status(),
             "faults": FAULTS,
-            "demo_fault": demo_fault() if settings.DEMO_MODE else None,
+            "demo_fault": fault,
+            "demo_fault_origin": origin,
+            "demo_fault_started": settings.DEMO_FAULT,
             "failing_deliveries": failing_count(),
             "held": shrink_guard.current(),
         },

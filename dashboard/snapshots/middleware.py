@@ -1,11 +1,15 @@
 """Turns "no agent data at all" into a clear 503 page instead of a server error."""
 
+import math
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
-from .service import SnapshotUnavailable
+from .service import SnapshotUnavailable, upstream_status
+
+MIN_RETRY, DEFAULT_RETRY, MAX_RETRY = 5, 15, 300
 
 
 class UpstreamErrorMiddleware:
@@ -17,7 +21,18 @@ class UpstreamErrorMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, SnapshotUnavailable):
-            response = render(request, "errors/upstream.html", {"reason": str(exception)}, status=503)
-            response["Retry-After"] = "15"
+            seconds = retry_in()
+            response = render(
+                request, "errors/upstream.html", {"reason": str(exception), "retry_in": seconds}, status=503
+            )
+            response["Retry-After"] = str(seconds)
             return response
         return None
+
+
+def retry_in() -> int:
+    """Seconds until OpenCX is asked again (its back-off), within 5 s to 5 minutes; 15 s when unknown."""
+    retry_at = upstream_status().next_retry
+    if retry_at is None:
+        return DEFAULT_RETRY
+    return min(MAX_RETRY, max(MIN_RETRY, math.ceil((retry_at - timezone.now()).total_seconds())))

@@ -280,3 +280,17 @@ def test_the_content_security_policy_stops_inline_scripts(signed_in_page: Page):
     assert page.evaluate("window.injected") is None
     assert page.evaluate("window.__cspViolations")[0].startswith("script-src")
     page.reported_errors.clear()  # the violation was the point of this test
+
+
+def test_the_no_data_page_counts_down_to_its_own_retry_and_can_be_stopped(page: Page, ops_user, upstream):
+    upstream.fault = "500"
+    sign_in(page)  # lands on the overview: no data yet
+
+    expect(page.get_by_role("heading", name="No agent data yet")).to_be_visible()
+    retry = page.locator("#retry")
+    expect(retry).to_be_visible()
+    first = page.locator("#retry-seconds").inner_text()
+    expect(page.locator("#retry-seconds")).not_to_have_text(first)  # counting down
+    page.get_by_role("button", name="Stop counting down").click()
+    expect(retry).to_contain_text("Stopped")
+    expect(page.get_by_role("link", name="Try again now")).to_be_visible()

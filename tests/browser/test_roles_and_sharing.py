@@ -60,3 +60,32 @@ def test_an_operator_shares_a_filtered_view_that_opens_without_an_account_until_
     expect(stranger.locator("#share-invalid")).to_contain_text("revoked")
     expect(stranger.get_by_text("Billing EN")).to_have_count(0)
     stranger.context.close()
+
+
+def test_a_shared_lists_agents_open_under_the_link_and_the_links_page_shows_and_copies_it_whole(
+    fleet, signed_in_page: Page, browser, live_server
+):
+    page = signed_in_page
+    page.goto("/agents/?model=oppie-vox-2")
+    page.locator("#share-menu").click()
+    page.get_by_role("button", name="Create link").click()
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 800})
+        url = page.locator("#share-links .share-url").first
+        assert url.evaluate("el => el.getBoundingClientRect().right <= window.innerWidth")
+        expect(page.locator("#share-links").get_by_role("button", name="Copy the link").first).to_be_in_viewport()
+    page.locator("#share-links").get_by_role("button", name="Copy the link").first.click()
+    shared = url.inner_text()
+    assert page.evaluate("navigator.clipboard.readText()") == shared
+
+    stranger = browser.new_context(base_url=live_server.url).new_page()
+    stranger.goto(shared)
+    stranger.get_by_role("link", name="Billing EN").click()
+    expect(stranger).to_have_url(re.compile(r"/s/[^/]+/agents/a1/$"))
+    expect(stranger.get_by_role("heading", level=1)).to_contain_text("Billing EN")
+    expect(stranger.locator("#share-banner")).to_be_visible()
+    expect(stranger.get_by_text("llm-secret-endpoint")).to_have_count(0)
+    stranger.get_by_role("link", name="← Back to the shared list").click()
+    expect(stranger).to_have_url(shared)
+    stranger.context.close()

@@ -10,7 +10,8 @@ from django.views.decorators.http import require_GET
 from dashboard.access.readers import Reader, reader
 from dashboard.fields import active_registry
 from dashboard.history.coverage import history_coverage
-from dashboard.history.diff import timeline
+from dashboard.history.diff import TimelineEntry, timeline
+from dashboard.history.models import AgentChange
 from dashboard.snapshots.raw import RawRecordsUnavailable, raw_record
 from dashboard.snapshots.service import get_snapshot
 from dashboard.snapshots.snapshot import Snapshot
@@ -31,10 +32,18 @@ def agent_page(request: HttpRequest, reader: Reader, agent_id: str, *, back: str
     snapshot = get_snapshot()
     agent = snapshot.get(agent_id)
     if agent is None:
+        history = _history(agent_id, reader)
         return render(
             request,
             "agents/not_found.html",
-            {"snapshot": snapshot, "reader": reader, "agent_id": agent_id, "back": back, **_history(agent_id, reader)},
+            {
+                "snapshot": snapshot,
+                "reader": reader,
+                "agent_id": agent_id,
+                "back": back,
+                **_removal(history["history"], snapshot, reader),
+                **history,
+            },
             status=404,
         )
     context = snapshot.value_context
@@ -87,6 +96,16 @@ def agent_json(request: HttpRequest, agent_id: str) -> HttpResponse:
     response = HttpResponse(raw + "\n", content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="agent-{encode_agent_id(agent_id)}.json"'
     return response
+
+
+def _removal(history: list[TimelineEntry], snapshot: Snapshot, reader: Reader) -> dict[str, Any]:
+    """When the agent's newest recorded change is its removal: when, and its settings as last recorded."""
+    change = history[0].change if history else None
+    if change is None or change.kind != AgentChange.REMOVED or not isinstance(change.before, dict):
+        return {"removed": None}
+    last = active_registry().parse_record(change.before, 0, [])
+    groups = detail_groups(last, snapshot.value_context, reader.hidden) if last is not None else []
+    return {"removed": change, "last_known": last, "groups": groups}
 
 
 def _history(agent_id: str, reader: Reader) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from dashboard.access.readers import reader
 from dashboard.fields import active_registry
+from dashboard.querystrings import drop_empty_parameters
 from dashboard.snapshots.service import get_snapshot
 
 from ..filters import FETCHED_OPTIONS, AgentFilterForm
@@ -19,6 +20,7 @@ from ..models import ColumnPreference
 
 
 @require_GET
+@drop_empty_parameters
 def agent_list(request: HttpRequest) -> HttpResponse:
     return AGENT_LIST.respond(request, reader(request), request.GET)
 

@@ -1,17 +1,21 @@
 """/: the overview, the site's front page."""
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from dashboard.access.readers import reader
 from dashboard.history.models import AgentChange
 from dashboard.snapshots.service import get_snapshot
 
-from ..index import index_of
+from ..findings import RULES, SEVERITIES
+from ..index import FleetIndex, index_of
 from ..overview import breakdowns
 
 RECENT = timedelta(hours=24)
@@ -21,18 +25,40 @@ RECENT = timedelta(hours=24)
 def overview(request: HttpRequest) -> HttpResponse:
     snapshot = get_snapshot()
     index = index_of(snapshot)
-    flagged = 0
-    findings = index.visible_findings(reader(request).hidden)
-    for mask in findings.values():
-        flagged |= mask
+    hidden = reader(request).hidden
     return render(
         request,
         "overview.html",
         {
             "snapshot": snapshot,
-            "breakdowns": breakdowns(index, reader(request).hidden),
-            "findings_open": sum(mask.bit_count() for mask in findings.values()),
-            "agents_flagged": flagged.bit_count(),
+            "breakdowns": breakdowns(index, hidden),
+            "severities": by_severity(index, hidden),
             "recent_changes": AgentChange.objects.filter(recorded_at__gte=timezone.now() - RECENT).count(),
         },
     )
+
+
+@dataclass(frozen=True, slots=True)
+class SeverityCount:
+    """The open findings of one severity: the agents they flag (what the link lists) and how many there are."""
+
+    severity: str
+    agents: int
+    findings: int
+    url: str
+
+
+def by_severity(index: FleetIndex, hidden: frozenset[str]) -> list[SeverityCount]:
+    """Per severity, the findings a reader who may not see `hidden` may see (the others would tell hidden values)."""
+    findings = index.visible_findings(hidden)
+    counts = []
+    for severity in SEVERITIES:
+        rules = [rule_id for rule_id in findings if RULES[rule_id].severity == severity]
+        flagged = 0
+        for rule_id in rules:
+            flagged |= findings[rule_id]
+        url = reverse("agent-list") + "?" + urlencode({"finding": rules}, doseq=True) if rules else ""
+        counts.append(
+            SeverityCount(severity, flagged.bit_count(), sum(findings[rule_id].bit_count() for rule_id in rules), url)
+        )
+    return counts
