@@ -39,7 +39,7 @@ HOSTILE = [
 
 def list_parameters() -> list[str]:
     """Every parameter the agent list reads: its filters (from the registry), search, sort, pages, columns."""
-    names = ["q", "sort", "page", "per_page", "columns", "finding", "_export", "facet_q"]
+    names = ["q", "sort", "page", "per_page", "columns", "finding", "_export", "facet_q", "pick"]
     for _, declared in OPENCX_FIELDS.filters:
         if hasattr(declared, "parameter"):
             names += [declared.parameter, f"{declared.parameter}_match"]
@@ -73,6 +73,8 @@ def pages(signed_in, upstream, history, clock, user):
         "/status/": ["anything"],
         shared_list: ["page", "sort", "q", "per_page", "_export"],
         shared_agent: ["page", "sort"],
+        f"{shared_list}agents/a1/": ["page", "sort"],
+        "/agents/a1/json/": ["anything"],
     }
 
 

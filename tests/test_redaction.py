@@ -127,6 +127,7 @@ def pages(viewer, visitor, api, field: Field | None, value: object, shares: dict
     seen["detail"] = read(viewer.get("/agents/target/"))
     seen["shared detail"] = read(visitor.get(shares["agent"]))
     seen["shared list"] = read(visitor.get(shares["list"]))
+    seen["shared list's agent"] = read(visitor.get(f"{shares['list']}agents/target/"))
     seen["compare"] = read(viewer.get("/agents/compare/?id=target&id=other"))
     seen["overview"] = read(viewer.get("/"))
     seen["findings"] = read(viewer.get("/findings/"))
@@ -175,6 +176,7 @@ def test_a_sensitive_field_tells_a_viewer_and_a_share_link_nothing(
         f"{name_of(field)} shows on: {differing}\n{first_difference(with_first, with_second, differing)}"
     )
     assert all(status < 500 for status, _ in with_first.values())
+    assert with_first["shared list's agent"][0] == with_first["shared detail"][0] == 200
 
 
 @pytest.mark.parametrize("field", [*SENSITIVE, None], ids=[*(f.name for f in SENSITIVE), UNDECLARED])

@@ -59,6 +59,15 @@ def test_an_agent_outside_the_shared_list_does_not_open_under_it(signed_in, clie
         assert "Support DE" not in html and "oppie-vox<" not in html
 
 
+def test_a_shared_list_filtered_by_a_hidden_field_opens_only_the_agents_it_lists(signed_in, client, fleet):
+    link = create_share(signed_in, query="q=hooks.secret.example")  # only a1 has that webhook
+    client.logout()
+
+    assert agent_links(client.get(share_url(link)).content.decode()) == [f"{share_url(link)}agents/a1/"]
+    assert client.get(f"{share_url(link)}agents/a1/").status_code == 200
+    assert client.get(f"{share_url(link)}agents/a3/").status_code == 404
+
+
 def test_a_shared_agent_link_opens_only_that_agent(signed_in, client, fleet):
     link = create_share(signed_in, agent_id="a1")
     client.logout()
@@ -94,6 +103,20 @@ def test_a_shared_list_follows_the_fleet_as_its_filters_select_it(signed_in, cli
 
     assert client.get(f"{share_url(link)}agents/a1/").status_code == 404
     assert client.get(f"{share_url(link)}agents/a3/").status_code == 200
+
+
+def test_a_shared_list_whose_filter_no_longer_applies_shows_no_agent(signed_in, client, fleet, clock):
+    """Dropping the filter, as a signed-in list does with a value nobody has, would widen what was shared."""
+    link = create_share(signed_in, query="model=oppie-vox-2")
+    client.logout()
+    fleet.set_agents([agent_record(id="a1", model="oppie-vox"), agent_record(id="a3", model="oppie-vox")])
+    expire_and_refresh(clock)
+
+    page = client.get(share_url(link)).content.decode()
+
+    assert agent_links(page) == []
+    assert "any more: this shared list shows none for it" in page
+    assert client.get(f"{share_url(link)}agents/a1/").status_code == 404
 
 
 def test_picks_and_empty_parameters_are_not_shared(signed_in, fleet):

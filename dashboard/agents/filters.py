@@ -130,6 +130,8 @@ class AgentFilterForm(forms.Form):
         self.hidden = hidden  # fields this reader may not see, so may not search or filter by either
         # A share link's own query selects exactly the agents its author shared, hidden fields and
         # all; its visitor sees the selection, never the hidden values (their chips say "hidden").
+        # And it never widens: a filter of it that no longer applies (no agent has that model any
+        # more, a finding switched off) selects no agent, instead of being dropped.
         self.select_by_hidden = select_by_hidden
         self.redacted: set[str] = set()  # parameters whose values this reader may not see
         self.index = index
@@ -229,6 +231,8 @@ class AgentFilterForm(forms.Form):
                 if isinstance(field.kind, Moment):
                     bounds = list(_day_bounds(*bounds))
                 masks[f"{declared.low}:{declared.high}"] = index.within((declared.low, declared.high), *bounds)
+        if self.select_by_hidden:
+            masks.update({name: 0 for name in self.errors})
         return masks
 
     @property
@@ -252,7 +256,11 @@ class AgentFilterForm(forms.Form):
             label = self.fields[name].label
             raw = ", ".join(repr(value[:40]) for value in self.data.getlist(name)[:5])
             declared = self.declared.get(name, (None, None))[1]
-            if isinstance(declared, Facet) and name == declared.parameter:
+            if isinstance(declared, Facet) and name == declared.parameter and self.select_by_hidden:
+                messages.append(f"No agent has the {label.lower()} {raw} any more: this shared list shows none for it.")
+            elif self.select_by_hidden:
+                messages.append(f"{label}: {raw} no longer applies: this shared list shows no agent for it.")
+            elif isinstance(declared, Facet) and name == declared.parameter:
                 messages.append(f"No agent has the {label.lower()} {raw}: that filter was ignored.")
             elif name == FINDING_FILTER:
                 messages.append(f"There is no finding {raw} (or it is switched off): that filter was ignored.")

@@ -309,7 +309,7 @@ def filtered_agents(
     """The agents `query`'s filters select for `reader`, in `sort_keys` order (the list's filter form and
     sort path, for readers of the list other than its page), and the form, which says what it ignored."""
     index = index_of(snapshot)
-    form = AgentFilterForm(query, index=index, hidden=reader.hidden)
+    form = AgentFilterForm(query, index=index, hidden=reader.hidden, select_by_hidden=reader.is_shared)
     rows = AgentRows(index, form.mask)
     rows.order_by(sort_keys)
     return rows, form
@@ -322,7 +322,8 @@ def lists_agent(snapshot: Snapshot, reader: Reader, query: QueryDict, agent_id: 
         return False
     index = index_of(snapshot)
     position = next(position for position, candidate in enumerate(index.agents) if candidate is agent)
-    return bool(AgentFilterForm(query, index=index, hidden=reader.hidden).mask >> position & 1)
+    form = AgentFilterForm(query, index=index, hidden=reader.hidden, select_by_hidden=reader.is_shared)
+    return bool(form.mask >> position & 1)
 
 
 def back_to_list(request: HttpRequest) -> str:
