@@ -11,6 +11,7 @@ configuration (`gunicorn.conf.py`) reads the same file through this module; it i
 from Django.
 """
 
+import json
 import os
 import re
 from collections.abc import Mapping
@@ -182,7 +183,54 @@ class Environment:
     def list(self, name: str) -> list[str]:
         return [item.strip() for item in self.str(name).split(",") if item.strip()]
 
+    def organizations(self, name: str) -> "list[dict[str, str]] | None":
+        """A JSON list of organizations (`slug`, `name`, `token`, optional `url`); None when unset."""
+        raw = self.str(name)
+        if not raw:
+            return None
+        try:
+            entries = json.loads(raw)
+        except ValueError as error:
+            self.problems.append(f"{name} is not JSON ({error}): write a list of objects with slug, name and token.")
+            return None
+        if not isinstance(entries, list):
+            self.problems.append(f"{name} must be a JSON list of objects with slug, name, token and optional url.")
+            return None
+        found: list[dict[str, str]] = []
+        for number, entry in enumerate(entries, 1):
+            problem = _organization_problem(entry, {org["slug"] for org in found})
+            if problem:
+                self.problems.append(f"{name}, organization {number}: {problem}")
+            else:
+                found.append({key: entry[key].strip() for key in ("slug", "name", "token", "url") if key in entry})
+        return found
+
     def require(self, name: str, value: object, why: str) -> None:
         """Notes that `name` must be set (`value` is empty), and why."""
         if not value:
             self.problems.append(f"{name} is not set. {why}")
+
+
+# An organization's slug: its part of the URL (/o/<slug>/).
+ORG_SLUG = r"[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?"
+
+
+def _organization_problem(entry: object, taken: set[str]) -> str:
+    if not isinstance(entry, dict):
+        return "not an object."
+    unknown = set(entry) - {"slug", "name", "token", "url"}
+    if unknown:
+        return f"unknown keys {', '.join(sorted(map(str, unknown)))} (slug, name, token and url are read)."
+    if not all(isinstance(value, str) for value in entry.values()):
+        return "every value must be text."
+    slug = entry.get("slug", "").strip()
+    if not re.fullmatch(ORG_SLUG, slug):
+        return f"slug {slug!r} must be lower-case letters, digits and dashes (it goes in the URL)."
+    if slug in taken:
+        return f"slug {slug!r} is used twice."
+    if not entry.get("token", "").strip():
+        return f"{slug} has no token."
+    url = entry.get("url", "").strip()
+    if url and not re.match(r"https?://[^/\s]+", url):
+        return f"{slug}'s url {url!r} is not an http(s) URL."
+    return ""

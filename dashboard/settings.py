@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from cryptography.fernet import Fernet
 from csp.constants import NONE as CSP_NONE
 from csp.constants import SELF as CSP_SELF
 
@@ -57,6 +58,26 @@ else:
 
 OPENCX_API_TOKEN = env.str("OPENCX_API_TOKEN")
 OPENCX_API_URL = env.str("OPENCX_API_URL", "https://api.open.cx").rstrip("/")
+# Several organizations as configuration: a JSON list of {"slug", "name", "token", "url"?}.
+# OPENCX_API_TOKEN alone is the shorthand for one (slug "default"); staff add more in the admin.
+OPENCX_ORGS = env.organizations("OPENCX_ORGS")
+if OPENCX_ORGS is not None and OPENCX_API_TOKEN:
+    env.problems.append(
+        "OPENCX_ORGS and OPENCX_API_TOKEN are both set: name every organization in OPENCX_ORGS (slug "
+        '"default" keeps the history recorded with OPENCX_API_TOKEN), and unset OPENCX_API_TOKEN.'
+    )
+# Keys that encrypt the API tokens entered in the admin (Fernet keys, comma-separated; the first
+# encrypts, all decrypt).
+ORG_TOKEN_KEYS = env.list("ORG_TOKEN_KEYS")
+for _key in ORG_TOKEN_KEYS:
+    try:
+        Fernet(_key)
+    except ValueError:
+        env.problems.append(
+            "ORG_TOKEN_KEYS holds a value that is not a Fernet key (32 bytes, url-safe base64): generate one with "
+            "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'."
+        )
+        break
 OPENCX_CACHE_TTL = env.number("OPENCX_CACHE_TTL", 60, minimum=0)
 # The total time one read of OpenCX may take, retries included.
 OPENCX_TIMEOUT = env.number("OPENCX_TIMEOUT", 10, minimum=0.1)
@@ -66,18 +87,21 @@ OPENCX_CALLS_PER_MINUTE = env.integer("OPENCX_CALLS_PER_MINUTE", 30, minimum=1)
 REFRESH_IN_BACKGROUND = True
 # Demo mode: a built-in fake OpenCX API on loopback serves a sample organization. It is what a
 # local run with nothing configured gets; with DEBUG off it must be asked for (DEMO_MODE=1).
-DEMO_MODE = env.bool("DEMO_MODE", DEBUG and not OPENCX_API_TOKEN)
-if DEMO_MODE and OPENCX_API_TOKEN:
+_CONFIGURED = bool(OPENCX_API_TOKEN) or OPENCX_ORGS is not None
+DEMO_MODE = env.bool("DEMO_MODE", DEBUG and not _CONFIGURED)
+if DEMO_MODE and _CONFIGURED:
+    _given = "OPENCX_API_TOKEN" if OPENCX_API_TOKEN else "OPENCX_ORGS"
     env.problems.append(
-        "DEMO_MODE=1 and OPENCX_API_TOKEN are both set: demo mode would hide the real fleet. "
-        "Unset DEMO_MODE to read OpenCX, or OPENCX_API_TOKEN to serve the demo."
+        f"DEMO_MODE=1 and {_given} are both set: demo mode would hide the real fleet. "
+        f"Unset DEMO_MODE to read OpenCX, or {_given} to serve the demo."
     )
-elif not DEMO_MODE and not OPENCX_API_TOKEN:
+elif not DEMO_MODE and not _CONFIGURED:
     env.problems.append(
         "OPENCX_API_TOKEN is not set"
         + (" and DEBUG is off" if not DEBUG else "")
-        + ": set OPENCX_API_TOKEN to a read-only OpenCX API key (phone:read scope), or set DEMO_MODE=1 "
-        "to serve the built-in demo organization on purpose (a public demo: anyone may sign in as demo/demo)."
+        + ": set OPENCX_API_TOKEN to a read-only OpenCX API key (phone:read scope), or OPENCX_ORGS to several "
+        "organizations (OPENCX_ORGS=[] when staff add them in the admin), or set DEMO_MODE=1 to serve the "
+        "built-in demo organizations on purpose (a public demo: anyone may sign in as demo/demo)."
     )
 DEMO_AGENTS = env.integer("DEMO_AGENTS", 150, minimum=0)
 # Makes the demo's fake OpenCX misbehave from the start (staff can change it on the status page);
@@ -170,6 +194,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI's files, served from here: no CDN
     # The project (checks, template tags, the schema history), then the apps of its features.
     "dashboard.apps.ProjectConfig",
+    "dashboard.orgs.apps.OrgsConfig",
     "dashboard.snapshots.apps.SnapshotsConfig",
     "dashboard.access.apps.AccessConfig",
     "dashboard.history.apps.HistoryConfig",
@@ -191,6 +216,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # /o/<slug>/…: the organization a page reads (after the user is known, to 404 one they may not see).
+    "dashboard.access.middleware.OrganizationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "dashboard.snapshots.middleware.UpstreamErrorMiddleware",

@@ -8,6 +8,7 @@ import pytest
 from dashboard.demo.fleet import demo_fleet
 from dashboard.demo.server import FakeOpenCX
 from dashboard.demo.upstream import stop_demo_upstream
+from dashboard.orgs.registry import organizations
 from dashboard.snapshots import jobs, service
 
 TEST_TOKEN = "ocx_live_test_SECRET_token_4f9a"
@@ -81,7 +82,8 @@ def clock(time_machine: Any) -> Any:
 def expire_and_refresh(clock: Any, seconds: float = 600) -> None:
     """Moves time past the cache period and lets the refresh the next page view starts finish."""
     clock.shift(seconds)
-    service.get_snapshot()
+    for org in organizations():
+        service.get_snapshot(org)
     service.wait_for_refresh()
 
 

@@ -13,7 +13,8 @@ from dashboard.agents.models import ColumnPreference
 from dashboard.fields import OPENCX_FIELDS
 from tests.conftest import TEST_TOKEN, agent_record
 
-COLUMNS = OPENCX_FIELDS.columns
+# One organization: its own column is offered only across organizations (tests/test_organizations.py).
+COLUMNS = {key: column for key, column in OPENCX_FIELDS.columns.items() if column.field.from_upstream}
 DEFAULT_COLUMNS = OPENCX_FIELDS.default_columns
 
 

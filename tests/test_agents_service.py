@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from dashboard.demo.upstream import DEMO_ORGS
 from dashboard.opencx.errors import OpenCXError, TokenRejected
 from dashboard.snapshots import backoff, service, storage
 from dashboard.snapshots.service import SnapshotUnavailable, get_snapshot, refresh_snapshot, upstream_status
@@ -37,8 +38,8 @@ def test_a_warm_request_never_reads_the_stored_fleet_again(upstream):
     from django.core.cache import cache
 
     first = get_snapshot()
-    current = cache.get(storage.CURRENT_KEY)
-    cache.delete(storage.BODY_KEY.format(version=current["version"]))  # would break any re-read
+    current = cache.get(storage.current_key("default"))
+    cache.delete(storage.body_key("default", current["version"]))  # would break any re-read
 
     assert get_snapshot() is first
 
@@ -289,13 +290,16 @@ def test_the_status_reports_successes_failures_and_calls(upstream, clock):
     assert not status.refreshing
 
 
-def test_demo_mode_reads_the_built_in_sample_organization(settings):
+def test_demo_mode_reads_the_built_in_sample_organizations(settings):
     settings.DEMO_MODE = True
 
-    snapshot = get_snapshot()
+    production, staging = (get_snapshot(org) for org in DEMO_ORGS)
 
-    assert snapshot.is_demo
-    assert len(snapshot.agents) == settings.DEMO_AGENTS
+    assert production.is_demo and staging.is_demo
+    assert len(production.agents) == settings.DEMO_AGENTS
+    # Staging drifted on purpose: two of production's agents missing, one of its own.
+    assert len(staging.agents) == settings.DEMO_AGENTS - 1
+    assert {agent.org for agent in staging.agents} == {"staging"}
 
 
 def test_a_snapshot_knows_its_organization_and_finds_agents_by_id(upstream):

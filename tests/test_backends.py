@@ -67,7 +67,7 @@ def test_a_snapshot_is_stored_in_redis_and_read_back_after_a_restart(upstream):
 
     assert again.version == first.version and len(again.agents) == 30
     assert upstream.calls == 1
-    assert cache.get(storage.CURRENT_KEY)["agents"] == 30
+    assert cache.get(storage.current_key("default"))["agents"] == 30
 
 
 def test_a_failed_refresh_backs_off_in_redis(upstream, clock):
@@ -78,7 +78,7 @@ def test_a_failed_refresh_backs_off_in_redis(upstream, clock):
     with pytest.raises(UpstreamUnavailable, match="HTTP 500"):
         refresh_snapshot()
 
-    failure = cache.get(backoff.FAILURE_KEY)
+    failure = cache.get(backoff.failure_key("default"))
     assert failure["failures"] == 1 and failure["retry_at"] > timezone.now()
 
 

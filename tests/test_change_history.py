@@ -117,7 +117,7 @@ def test_a_snapshot_older_than_the_last_recorded_one_does_not_roll_the_history_b
     assert FleetRevision.objects.count() == 2
 
 
-def test_instructions_and_flow_are_diffed_line_by_line(signed_in):
+def test_instructions_and_flow_are_diffed_line_by_line(signed_in, upstream):
     flow = {
         "id": "n1",
         "type": "start",

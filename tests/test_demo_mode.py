@@ -12,6 +12,7 @@ from django.core.checks import Tags, run_checks
 from dashboard.access.models import ShareLink
 from dashboard.access.sharing import create_share
 from dashboard.demo.accounts import DEMO_EMAIL, sync_demo_account
+from dashboard.demo.upstream import DEMO_ORGS
 from tests.test_settings import ROOT, manage, production_env, start
 
 WAYS_OUT = ("OPENCX_API_TOKEN", "DEMO_MODE=1")
@@ -75,7 +76,7 @@ def test_migrating_outside_demo_mode_deletes_the_demo_account_and_its_share_link
     settings.DEMO_MODE = True
     sync_demo_account()
     demo = get_user_model().objects.get(username="demo")
-    create_share(user=demo, query="q=billing", title="Agent list")
+    create_share(user=demo, org=DEMO_ORGS[0], query="q=billing", title="Agent list")
 
     settings.DEMO_MODE = False
     sync_demo_account()  # what `migrate` runs after migrating

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from dashboard.access.sharing import create_share, share_url
+from dashboard.demo.upstream import DEMO_ORGS
 from dashboard.environment import EnvFileError, parse_env_file
 from tests.test_settings import manage, production_env, start
 
@@ -82,7 +83,7 @@ def test_an_env_file_that_cannot_be_read_stops_every_command_naming_it(tmp_path)
 @pytest.mark.django_db
 def test_share_links_and_sessions_survive_a_key_rotation_with_the_old_key_as_fallback(client, settings, user):
     settings.SECRET_KEY = "old-" + "k" * 50
-    link = create_share(user=user, query="q=billing", title="Agent list")
+    link = create_share(user=user, org=DEMO_ORGS[0], query="q=billing", title="Agent list")
     url = share_url(link)
     client.force_login(user)
 

@@ -34,6 +34,7 @@ SAMPLES: dict[type, tuple[Any, Any]] = {
     kinds.ActionIds: (["act_marker"], []),
     kinds.Flow: ({"id": "n1", "type": "start", "content": "marker flow", "children": []}, {"id": "n2"}),
     kinds.FailoverDestination: ("9b2f7c1e-5d4a-4c3b-9a8f-1e2d3c4b5a69", "3c90c3cc-0d44-4b50-8888-8dd25736052a"),
+    kinds.Organization: ("staging", "production"),
 }
 
 
@@ -141,7 +142,8 @@ def check_compare(client: Any, field: Field, ids: tuple[str, str]) -> None:
         assert row.group(1), f"{field.name}: the values differ but the row is not marked"
 
 
-FIELDS = [field for field in OPENCX_FIELDS.fields]
+# OpenCX's fields; the organization an agent was read from is not in its record (tests/test_organizations.py).
+FIELDS = [field for field in OPENCX_FIELDS.fields if field.from_upstream]
 
 
 @pytest.mark.parametrize("field", FIELDS, ids=[field.name for field in FIELDS])

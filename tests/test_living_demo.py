@@ -41,28 +41,29 @@ def test_one_agent_changes_every_five_minutes_and_says_when():
 
 def test_a_fresh_demo_starts_with_two_weeks_of_changes_and_gets_new_ones_within_ten_minutes(signed_in, demo, clock):
     overview = signed_in.get("/").content.decode()
-    changes = signed_in.get("/changes/?period=all").content.decode()
+    changes = signed_in.get("/o/production/changes/?period=all").content.decode()
 
-    first = FleetRevision.objects.order_by("recorded_at").first()
+    first = FleetRevision.objects.filter(org="production").order_by("recorded_at").first()
     assert first.baseline and timedelta(days=13) < clock_now() - first.recorded_at < timedelta(days=14, minutes=1)
     assert int(re.search(r'id="stat-changes".*?data-count="(\d+)"', overview, re.S).group(1)) > 0
     assert 'data-kind="changed"' in changes
-    before = AgentChange.objects.count()
+    assert FleetRevision.objects.filter(org="staging", baseline=True).exists()  # staging has its own past
+    before = AgentChange.objects.filter(org="production").count()
 
     expire_and_refresh(clock, 600)
 
-    assert AgentChange.objects.count() > before
+    assert AgentChange.objects.filter(org="production").count() > before
     assert AgentChange.objects.order_by("-recorded_at").first().recorded_at > clock_now() - timedelta(minutes=1)
 
 
 def test_a_demo_with_history_already_is_not_given_another_past(signed_in, demo, clock):
     signed_in.get("/")
-    revisions = FleetRevision.objects.count()
+    revisions = FleetRevision.objects.filter(org="production").count()
     stop_demo_upstream()  # as a restart would
 
     expire_and_refresh(clock, 600)
 
-    assert FleetRevision.objects.count() == revisions + 1
+    assert FleetRevision.objects.filter(org="production").count() == revisions + 1
 
 
 def clock_now():

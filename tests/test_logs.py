@@ -8,6 +8,7 @@ import logging
 import pytest
 
 from dashboard.access.sharing import create_share, share_token
+from dashboard.demo.upstream import DEMO_ORGS
 from dashboard.logs import JsonFormatter, MaskShareTokens, RequestIdFilter
 from dashboard.snapshots import service
 from tests.conftest import TEST_TOKEN
@@ -86,7 +87,7 @@ def test_a_request_without_an_id_gets_a_new_one_and_an_unusable_one_is_replaced(
 
 
 def test_share_link_tokens_are_masked_in_logged_paths(client, user, json_lines):
-    link = create_share(user=user, query="", title="Agent list")
+    link = create_share(user=user, org=DEMO_ORGS[0], query="", title="Agent list")
     link.revoked_at = link.created_at
     link.save()
     token = share_token(link)

@@ -55,19 +55,20 @@ def demo(settings):
 
 
 def test_the_demo_fault_in_force_is_shown_with_where_it_comes_from(staff, demo):
-    html = staff.get("/status/").content.decode()
+    html = staff.get("/o/production/status/").content.decode()
 
     assert re.search(r"In force: <strong>503</strong>, from <code>DEMO_FAULT</code>", html)
     assert 'value="503" id="fault-503" checked' in html
 
 
 def test_a_choice_on_the_status_page_lasts_until_the_demo_starts_with_another_demo_fault(staff, demo, settings):
-    staff.post("/status/demo-fault/", {"fault": ""})
+    staff.post("/o/production/status/demo-fault/", {"fault": ""})
 
     assert demo_fault() is None
     assert "In force: <strong>none (answers properly)</strong>, chosen here over <code>DEMO_FAULT=503</code>" in (
-        staff.get("/status/").content.decode()
+        staff.get("/o/production/status/").content.decode()
     )
+    assert demo_fault("staging") == "503"  # each demo organization has its own
     with override_settings(DEMO_FAULT="429"):  # started again with another DEMO_FAULT: it applies
         assert demo_fault() == "429"
     assert demo_fault() is None  # and under the first one, the choice still holds
@@ -76,9 +77,9 @@ def test_a_choice_on_the_status_page_lasts_until_the_demo_starts_with_another_de
 def test_a_choice_made_before_this_version_gives_way_to_demo_fault(demo):
     from django.core.cache import cache
 
-    from dashboard.demo.upstream import FAULT_KEY
+    from dashboard.demo.upstream import PRODUCTION, _fault_key
 
-    cache.set(FAULT_KEY, "none", timeout=None)  # how a choice used to be kept
+    cache.set(_fault_key(PRODUCTION), "none", timeout=None)  # how a choice used to be kept
 
     assert demo_fault() == "503"
     set_demo_fault("500")

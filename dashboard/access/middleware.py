@@ -1,15 +1,22 @@
-"""What the dashboard sends holds agent data for one reader: never kept by a cache, never shown in a
-debug page to someone who may not see all of it."""
+"""Which organization a request reads (`/o/<slug>/…`), and what the dashboard sends holds agent data
+for one reader: never kept by a cache, never shown in a debug page to someone who may not see all of it."""
 
 import logging
+import re
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import get_script_prefix, set_script_prefix
 from django.utils.cache import patch_cache_control
 
+from dashboard.environment import ORG_SLUG
+from dashboard.orgs.registry import OrganizationNeeded, org_named, sole_org
+
+from .organizations import may_see, visible_orgs
 from .readers import reader
 
 logger = logging.getLogger("django.request")
@@ -44,3 +51,63 @@ class PrivateResponseMiddleware:
 def _shared(request: HttpRequest) -> bool:
     match = getattr(request, "resolver_match", None)
     return match is not None and match.url_name == "shared-view"
+
+
+ORG_PREFIX = re.compile(rf"/o/({ORG_SLUG})(/.*)\Z", re.DOTALL)
+
+
+class OrganizationMiddleware:
+    """Reads `/o/<slug>/<page>` as <page> of that organization: `request.org` is it, and every URL
+    the page makes (`reverse`, `{% url %}`) stays under the same prefix. Without a prefix the
+    request reads the only organization, or, when there are several, every organization the person
+    may see (the overview, the list, its search and findings; other pages ask which one).
+
+    An organization that does not exist, or that the signed-in person may not see, is a 404 before
+    any view runs; requests authenticated later (API tokens) are checked by their `Reader`.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        base = get_script_prefix()
+        matched = ORG_PREFIX.match(request.path_info)
+        if matched is None:
+            request.org = sole_org()  # type: ignore[attr-defined]
+            return self.get_response(request)
+        slug, rest = matched.groups()
+        try:
+            org = org_named(slug)
+        except Http404:
+            return self._not_found(request)
+        if request.user.is_authenticated and not may_see(request.user, org):
+            return self._not_found(request)
+        request.org = org  # type: ignore[attr-defined]
+        request.path_info = rest
+        set_script_prefix(f"{base}o/{slug}/")
+        try:
+            return self.get_response(request)
+        finally:
+            set_script_prefix(base)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        """A page of one organization asked for without naming it, when there are several: which one?"""
+        if not isinstance(exception, OrganizationNeeded):
+            return None
+        orgs = visible_orgs(request.user) if request.user.is_authenticated else []
+        choices = [(org, f"/o/{org.slug}{request.get_full_path()}") for org in orgs]
+        if request.path_info.startswith("/api/"):
+            return JsonResponse(
+                {
+                    "detail": "There are several organizations: ask under /o/<slug>/.",
+                    "organizations": [{"slug": org.slug, "name": org.name, "url": url} for org, url in choices],
+                },
+                status=404,
+            )
+        return render(request, "orgs/choose.html", {"choices": choices})
+
+    @staticmethod
+    def _not_found(request: HttpRequest) -> HttpResponse:
+        if request.path_info.startswith("/o/") and "/api/" in request.path_info:
+            return JsonResponse({"detail": "Not found."}, status=404)
+        return render(request, "404.html", status=404)

@@ -4,6 +4,8 @@ they had before this app was split out."""
 from django.conf import settings
 from django.db import models
 
+from dashboard.orgs.models import slug_validator
+
 
 class DashboardAccess(models.Model):
     """Carries the dashboard's own permissions, which the role groups are made of; it has no table."""
@@ -70,6 +72,8 @@ class ShareLink(models.Model):
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The organization whose agents it shows (its slug); "default" is a single-organization deployment's.
+    org = models.CharField("organization", max_length=50, default="default", validators=[slug_validator])
     # What is shared: the agent list's query string, or one agent's id.
     agent_id = models.TextField(blank=True)
     query = models.TextField(blank=True)
@@ -81,3 +85,22 @@ class ShareLink(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class OrgGrant(models.Model):
+    """A person's role in one organization. A person with grants sees only those organizations
+    (Staff see every one); a person without any has the role of their groups in all of them."""
+
+    VIEWER, OPERATOR = "Viewer", "Operator"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="org_grants")
+    org = models.CharField("organization", max_length=50, validators=[slug_validator], help_text="Its slug.")
+    role = models.CharField(max_length=20, choices=[(VIEWER, VIEWER), (OPERATOR, OPERATOR)], default=VIEWER)
+
+    class Meta:
+        verbose_name = "organization role"
+        constraints = [models.UniqueConstraint(fields=["user", "org"], name="one_role_per_user_and_org")]
+        ordering = ["user", "org"]
+
+    def __str__(self) -> str:
+        return f"{self.user} is {self.role} in {self.org}"

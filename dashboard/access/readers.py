@@ -1,8 +1,9 @@
-"""The reader of a page: who is looking, what they may see and what they may do.
+"""The reader of a page: who is looking, in which organization, what they may see and what they may do.
 
-A signed-in person reads with their role; a share link's visitor reads as a viewer without an
-account. Views build a `Reader` once and hand it to everything that draws agent data, so the
-sensitive fields are hidden wherever that reader goes, and no view swaps `request.user`.
+A signed-in person reads with their role in the page's organization (`organizations.py`); a share
+link's visitor reads as a viewer without an account, in the link's organization. Views build a
+`Reader` once and hand it to everything that draws agent data, so the sensitive fields are hidden
+wherever that reader goes, and no view swaps `request.user`.
 """
 
 from dataclasses import dataclass
@@ -11,12 +12,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 
 from dashboard.fields import active_registry
+from dashboard.orgs.registry import Org, org_named
 
 from . import roles
 from .models import ShareLink
+from .organizations import allows, may_see, visible_orgs
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,9 +29,13 @@ class Reader:
     hidden: frozenset[str]
     can_refresh: bool = False
     can_export: bool = False
-    can_share: bool = False
+    can_share: bool = False  # share this organization's views
+    can_manage_shares: bool = False  # list and revoke one's share links (of any organization)
     is_staff: bool = False  # the status page and the admin
     share: ShareLink | None = None  # the link this reader came through
+    # The organization read; None on a page across every organization in `orgs`.
+    org: Org | None = None
+    orgs: tuple[Org, ...] = ()  # the organizations this reader may see
 
     @property
     def is_shared(self) -> bool:
@@ -64,26 +71,41 @@ def sensitive_fields() -> frozenset[str]:
     return frozenset(registry.canonical(name) for name in settings.SENSITIVE_FIELDS)
 
 
-def reader_for_user(user: Any) -> Reader:
+def reader_for_user(user: Any, org: Org | None = None) -> Reader:
+    """The person reading `org` (None: every organization they see, at once); Http404 when they
+    may not see it."""
+    if org is not None and not may_see(user, org):
+        raise Http404("No such organization.")
+    has = allows(user, org)
+    across = org is None  # refreshing and share links are one organization's
+    visible = tuple(visible_orgs(user))
     return Reader(
         user=user,
-        hidden=frozenset() if user.has_perm(roles.VIEW_SENSITIVE) else sensitive_fields(),
-        can_refresh=user.has_perm(roles.REFRESH),
-        can_export=user.has_perm(roles.EXPORT),
-        can_share=user.has_perm(roles.SHARE),
+        hidden=frozenset() if has(roles.VIEW_SENSITIVE) else sensitive_fields(),
+        can_refresh=has(roles.REFRESH) and not across,
+        can_export=has(roles.EXPORT),
+        can_share=has(roles.SHARE) and not across,
+        can_manage_shares=any(allows(user, each)(roles.SHARE) for each in visible),
         is_staff=user.has_perm(roles.STAFF_TOOLS),
+        org=org,
+        orgs=visible,
     )
 
 
 def reader_for_share(link: ShareLink) -> Reader:
     """A share link's visitor: as a viewer without an account sees it, nothing to change."""
-    return Reader(user=AnonymousUser(), hidden=sensitive_fields(), share=link)
+    org = org_named(link.org)
+    return Reader(user=AnonymousUser(), hidden=sensitive_fields(), share=link, org=org, orgs=(org,))
 
 
 def reader(request: HttpRequest) -> Reader:
-    """The reader of this request, made once per request."""
+    """The reader of this request (in its organization, `request.org`), made once per request."""
     found = getattr(request, "_switchboard_reader", None)
     if found is None:
-        found = reader_for_user(request.user)
+        org = getattr(request, "org", None)
+        if org is None:  # no /o/<slug>/: the one organization this person sees, if it is one
+            visible = visible_orgs(request.user)
+            org = visible[0] if len(visible) == 1 else None
+        found = reader_for_user(request.user, org)
         request._switchboard_reader = found  # type: ignore[attr-defined]
     return found

@@ -8,13 +8,16 @@ would see it: sensitive fields hidden, nothing to change.
 from datetime import timedelta
 
 from django.core import signing
-from django.http import QueryDict
+from django.http import Http404, QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
+from dashboard.orgs.paths import outside_org
+from dashboard.orgs.registry import Org, org_named, the_org
 from dashboard.querystrings import without_empty
 
 from .models import ShareLink
+from .organizations import may_see
 
 SALT = "switchboard.share-link"
 DEFAULT_DAYS, MAX_DAYS = 7, 90
@@ -31,13 +34,18 @@ def share_token(link: ShareLink) -> str:
 
 
 def share_url(link: ShareLink) -> str:
-    return reverse("shared-view", args=[share_token(link)])
+    """The link's path, outside any /o/<slug>/ (the link names its organization itself)."""
+    return outside_org(reverse("shared-view", args=[share_token(link)]))
 
 
-def create_share(*, user, agent_id: str = "", query: str = "", title: str, days: int = DEFAULT_DAYS) -> ShareLink:
+def create_share(
+    *, user, org: Org | None = None, agent_id: str = "", query: str = "", title: str, days: int = DEFAULT_DAYS
+) -> ShareLink:
+    """A link to one organization's list view or agent (`org`: the only organization, if None)."""
     days = max(1, min(days, MAX_DAYS))
     return ShareLink.objects.create(
         created_by=user,
+        org=the_org(org).slug,
         agent_id=agent_id,
         query=_shareable(query) if not agent_id else "",
         title=title[:200],
@@ -67,6 +75,12 @@ def open_share(token: str) -> ShareLink:
         raise InvalidShare("This link was revoked by the person who shared it.")
     if link.expires_at <= timezone.now():
         raise InvalidShare("This link has expired.")
+    try:
+        org = org_named(link.org)
+    except Http404:
+        raise InvalidShare("This link's organization is no longer in this dashboard.") from None
+    if not may_see(link.created_by, org):
+        raise InvalidShare("The person who shared this link may no longer see its organization.")
     return link
 
 

@@ -24,14 +24,13 @@ def share_create(request: HttpRequest) -> HttpResponse:
         days = DEFAULT_DAYS
     agent_id = request.POST.get("agent_id", "").strip()
     if agent_id:
-        agent = get_snapshot().get(agent_id)
+        agent = get_snapshot(me.org).get(agent_id)
         title = f"Agent: {agent.display_name if agent else agent_id}"
-        link = create_share(user=request.user, agent_id=agent_id, title=title, days=days)
+        link = create_share(user=request.user, org=me.org, agent_id=agent_id, title=title, days=days)
     else:
         query = request.POST.get("query", "")
-        link = create_share(
-            user=request.user, query=query, title=f"Agent list{': ' + query if query else ''}", days=days
-        )
+        title = f"Agent list{': ' + query if query else ''}"
+        link = create_share(user=request.user, org=me.org, query=query, title=title, days=days)
     url = request.build_absolute_uri(share_url(link))
     record_event(
         request, AuditEvent.SHARE_CREATED, f"#{link.pk} {link.title}, until {link.expires_at:%Y-%m-%d %H:%M} UTC"
@@ -43,7 +42,7 @@ def share_create(request: HttpRequest) -> HttpResponse:
 @require_GET
 def share_list(request: HttpRequest) -> HttpResponse:
     me = reader(request)
-    me.require(me.can_share)
+    me.require(me.can_manage_shares)
     links = ShareLink.objects.select_related("created_by", "revoked_by")
     if not me.is_staff:
         links = links.filter(created_by=request.user)
@@ -62,7 +61,7 @@ def share_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def share_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     me = reader(request)
-    me.require(me.can_share)
+    me.require(me.can_manage_shares)
     link = get_object_or_404(ShareLink, pk=pk)
     if link.created_by_id != request.user.pk:
         me.require(me.is_staff)  # someone else's link: staff only

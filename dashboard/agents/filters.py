@@ -140,6 +140,8 @@ class AgentFilterForm(forms.Form):
         self.declared: dict[str, tuple[Field, Any]] = {}
         self.withheld: list[str] = []  # parameters of hidden fields that the query used
         for field, declared in index.registry.filters:
+            if not field.from_upstream and not index.across:
+                continue  # the organization: a filter across organizations only
             names = (declared.low, declared.high) if isinstance(declared, Range) else (declared.parameter,)
             if field.name in hidden and not select_by_hidden:
                 self.withheld += [name for name in names if name in data]

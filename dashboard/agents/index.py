@@ -23,13 +23,19 @@ from .findings import RULES, SEVERITIES, Fleet, Rule, enabled_rules
 
 def index_of(snapshot: Snapshot) -> "FleetIndex":
     """The snapshot's index, built on first use and kept with the snapshot."""
-    return snapshot.derived(
-        "fleet-index", lambda snapshot: FleetIndex(snapshot.agents, snapshot.value_context, active_registry())
-    )
+    return snapshot.derived("fleet-index", _build_index)
+
+
+def _build_index(snapshot: Snapshot) -> "FleetIndex":
+    if snapshot.parts:
+        return CombinedIndex([index_of(part) for part in snapshot.parts], snapshot.value_context)
+    return FleetIndex(snapshot.agents, snapshot.value_context, active_registry())
 
 
 class FleetIndex:
     """Bitmasks and sort orders over one snapshot's agents (in the snapshot's order)."""
+
+    across = False  # of several organizations' agents (`CombinedIndex`)
 
     def __init__(
         self,
@@ -246,6 +252,72 @@ class FleetIndex:
             return tuple(parts)
 
         return sorted(positions(mask), key=key)
+
+
+class CombinedIndex(FleetIndex):
+    """The index of organizations' snapshots one after another (`across.py`), made of their
+    indexes: each part's masks shifted to where its agents start. Findings stay each organization's
+    own (a number shared by two agents of one organization is a finding; across two it is not)."""
+
+    across = True
+
+    def __init__(self, parts: Sequence[FleetIndex], context: ValueContext = PLAIN) -> None:
+        agents = [agent for part in parts for agent in part.agents]
+        super().__init__(agents, context, parts[0].registry if parts else None)
+        self.parts = list(parts)
+        self.offsets, start = [], 0
+        for part in self.parts:
+            self.offsets.append(start)
+            start += len(part.agents)
+        self._part_of_org = {part.agents[0].org: part for part in self.parts if part.agents}
+
+    def _joined(self, masks: Iterable[int]) -> int:
+        joined = 0
+        for offset, mask in zip(self.offsets, masks, strict=True):
+            joined |= mask << offset
+        return joined
+
+    def _joined_by_value(self, tables: list[dict[Any, int]]) -> dict[Any, int]:
+        keys = dict.fromkeys(key for table in tables for key in table)
+        return {key: self._joined(table.get(key, 0) for table in tables) for key in keys}
+
+    @cached_property
+    def facets(self) -> dict[str, dict[str | None, int]]:
+        return {
+            parameter: self._joined_by_value([part.facets[parameter] for part in self.parts])
+            for parameter in (self.parts[0].facets if self.parts else {})
+        }
+
+    @cached_property
+    def booleans(self) -> dict[str, dict[bool, int]]:
+        return {
+            parameter: self._joined_by_value([part.booleans[parameter] for part in self.parts])
+            for parameter in (self.parts[0].booleans if self.parts else {})
+        }
+
+    @cached_property
+    def present(self) -> dict[str, dict[str, int]]:
+        return {
+            parameter: self._joined_by_value([part.present[parameter] for part in self.parts])
+            for parameter in (self.parts[0].present if self.parts else {})
+        }
+
+    @cached_property
+    def findings(self) -> dict[str, int]:
+        return self._joined_by_value([part.findings for part in self.parts])
+
+    def findings_of(self, agent: PhoneAgent, hidden: frozenset[str] = frozenset()) -> list[Rule]:
+        part = self._part_of_org.get(agent.org)
+        return part.findings_of(agent, hidden) if part is not None else []
+
+    def _build_texts(self, hidden: frozenset[str]) -> list[str]:
+        return [text for part in self.parts for text in part._texts(hidden)]
+
+    def _phone_digits(self, hidden: frozenset[str]) -> list[str]:
+        with self._lock:
+            if hidden not in self._digits:
+                self._digits[hidden] = [digits for part in self.parts for digits in part._phone_digits(hidden)]
+            return self._digits[hidden]
 
 
 def _by_count(pair: tuple[int, str | None]) -> tuple[bool, int, str]:

@@ -7,7 +7,7 @@ applies. Page, page size, sort, columns and export are read by one form, `ListPa
 """
 
 import math
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,15 +22,17 @@ from dashboard.access.audit import record_event
 from dashboard.access.models import AuditEvent
 from dashboard.access.readers import Reader
 from dashboard.fields import Column, active_registry
+from dashboard.fields.registry import ORG_FIELD
 from dashboard.snapshots.service import get_snapshot
 from dashboard.snapshots.snapshot import Snapshot
 
+from .across import snapshot_for
 from .compare import MAX_AGENTS, MIN_AGENTS
 from .exports import FORMATS, Sheet, agent_sheet, export_response, hold_export
 from .filters import AgentFilterForm
 from .index import index_of
 from .models import ColumnPreference
-from .tables import AgentRows, AgentTable, CellContext, agent_url, agent_urls, shared_agent_urls
+from .tables import AgentLink, AgentRows, AgentTable, CellContext, agent_url, agent_urls, shared_agent_urls
 
 PER_PAGE_CHOICES = (25, 50, 100)
 DEFAULT_PER_PAGE = 50
@@ -147,16 +149,29 @@ def in_order(keys: Sequence[str], columns: Mapping[str, Column]) -> list[str]:
     return [key for key in columns if key in wanted]
 
 
+def offered_columns(reader: Reader) -> dict[str, Column]:
+    """The columns a list of `reader` offers: the organization's only across organizations."""
+    columns = active_registry().columns
+    if reader.org is None:
+        return columns
+    return {key: column for key, column in columns.items() if column.field.from_upstream}
+
+
 def chosen_columns(request: HttpRequest, reader: Reader, asked: list[str] | None) -> list[str]:
-    """The columns asked for in the URL, else the person's choice, else the defaults."""
+    """The columns asked for in the URL, else the person's choice, else the defaults (across
+    organizations, the organization's column too)."""
     registry = active_registry()
+    offered = offered_columns(reader)
     if asked is not None:
-        return asked
+        return [key for key in asked if key in offered]
+    chosen = list(registry.default_columns)
     if not reader.is_shared and request.user.is_authenticated:
         preference = ColumnPreference.objects.filter(user=request.user).first()
-        if preference is not None and any(key in registry.columns for key in preference.columns):
-            return in_order(preference.columns, registry.columns)
-    return list(registry.default_columns)
+        if preference is not None and any(key in offered for key in preference.columns):
+            chosen = in_order(preference.columns, offered)
+    if reader.org is None and ORG_FIELD in offered:
+        chosen = in_order([*chosen, ORG_FIELD], offered)
+    return [key for key in chosen if key in offered]
 
 
 def _with(query: QueryDict, **changes: str | None) -> str:
@@ -177,8 +192,12 @@ class ListPipeline:
     rows_called: str = "rows"  # what the audit log calls an export's rows
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def snapshot(self, reader: Reader) -> Snapshot:
+        """The snapshot the list is drawn from: the reader's organization's."""
+        return get_snapshot(reader.org)
+
     def respond(self, request: HttpRequest, reader: Reader, query: QueryDict) -> HttpResponse:
-        snapshot = get_snapshot()
+        snapshot = self.snapshot(reader)
         parameters = self.parameters(query, reader)
         table, context = self.table(request, reader, query, snapshot, parameters)
         export_format = parameters.export_format
@@ -241,8 +260,12 @@ class AgentListPipeline(ListPipeline):
     template: str = "agents/list.html"
     rows_called: str = "agents"
 
+    def snapshot(self, reader: Reader) -> Snapshot:
+        """The reader's organization's agents, or, with none named, those of every organization it sees."""
+        return snapshot_for(reader)
+
     def parameters(self, query: QueryDict, reader: Reader) -> ListParameters:
-        return ListParameters(query, sortable=sortable_columns(reader), columns=active_registry().columns)
+        return ListParameters(query, sortable=sortable_columns(reader), columns=offered_columns(reader))
 
     def table(
         self, request: HttpRequest, reader: Reader, query: QueryDict, snapshot: Snapshot, parameters: ListParameters
@@ -256,7 +279,7 @@ class AgentListPipeline(ListPipeline):
             AgentRows(index, form.mask),
             columns=columns,
             context=CellContext(snapshot.value_context, reader.hidden, self.agent_link(reader)),
-            selectable=not reader.is_shared,
+            selectable=not reader.is_shared and reader.org is not None,  # compare is within one organization
             picks=picks,
             order_by=sort or None,
         )
@@ -270,17 +293,17 @@ class AgentListPipeline(ListPipeline):
             "picks": picks,
             "compare_between": (MIN_AGENTS, MAX_AGENTS),
             "columns": columns,
-            "all_columns": active_registry().columns.values(),
+            "all_columns": offered_columns(reader).values(),
             "title_column": active_registry().title_column,
             "share_days": SHARE_DAYS,
         }
 
-    def agent_link(self, reader: Reader) -> Callable[[str], str]:
+    def agent_link(self, reader: Reader) -> AgentLink:
         """Where a row's name links: the agent's page, or for a share link's visitor, that agent's
         page under the same share (which opens only agents of the shared list)."""
         if reader.share is not None:
             return shared_agent_urls(reader.share)
-        return agent_urls()
+        return agent_urls(across=reader.org is None)
 
     def sheet(self, export_format: str, table: tables.Table, snapshot: Snapshot, reader: Reader) -> Sheet:
         return agent_sheet(
@@ -299,7 +322,7 @@ def picked(query: QueryDict) -> list[str]:
 
 def sortable_columns(reader: Reader) -> set[str]:
     """The column keys `reader` may sort by: a hidden field cannot sort either (the order would tell its values)."""
-    columns = active_registry().columns
+    columns = offered_columns(reader)
     return {key for key, column in columns.items() if column.sortable and column.field.name not in reader.hidden}
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from dashboard.fields.registry import Facet, Presence, YesNo
+from dashboard.fields.registry import ORG_FIELD, Facet, Presence, YesNo
 
 from .filters import NOT_SET, NOT_SET_LABEL
 from .index import FleetIndex
@@ -115,7 +115,8 @@ def breakdowns(index: FleetIndex, hidden: frozenset[str] = frozenset()) -> list[
     }
     context = index.context
     found = []
-    for key, parameter, title in BREAKDOWNS:
+    shown = [(ORG_FIELD, ORG_FIELD, "Organization")] if index.across else []  # across organizations, first
+    for key, parameter, title in [*shown, *BREAKDOWNS]:
         if parameter not in by_parameter:
             continue
         field, declared = by_parameter[parameter]

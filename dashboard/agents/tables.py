@@ -13,28 +13,36 @@ from django_tables2.utils import OrderBy
 from dashboard.access.models import ShareLink
 from dashboard.access.sharing import share_token
 from dashboard.fields import Column, PhoneAgent, ValueContext, display
+from dashboard.orgs.paths import within_org
 
 from .ids import encode_agent_id
 from .index import FleetIndex
+
+AgentLink = Callable[[PhoneAgent], str]  # an agent -> its page
 
 
 def agent_url(agent_id: str) -> str:
     return reverse("agent-detail", args=[agent_id])
 
 
-def agent_urls() -> Callable[[str], str]:
-    """`agent_url`, reversing the pattern once rather than once per row."""
-    return _urls_from(agent_url("x"))
+def agent_urls(*, across: bool = False) -> AgentLink:
+    """Each agent's page, reversing the pattern once rather than once per row; `across`
+    organizations, each under its own organization's /o/<slug>/."""
+    example = agent_url("x")
+    if not across:
+        return _urls_from(example)
+    before, after = within_org(example, "{org}").rsplit("x", 1)
+    return lambda agent: f"{before.format(org=agent.org)}{encode_agent_id(agent.id)}{after}"
 
 
-def shared_agent_urls(link: ShareLink) -> Callable[[str], str]:
+def shared_agent_urls(link: ShareLink) -> AgentLink:
     """Each agent's page under a share link (`/s/<token>/agents/<id>/`), reversed once."""
     return _urls_from(reverse("shared-agent", args=[share_token(link), "x"]))
 
 
-def _urls_from(example: str) -> Callable[[str], str]:
+def _urls_from(example: str) -> AgentLink:
     before, after = example.rsplit("x", 1)
-    return lambda agent_id: f"{before}{encode_agent_id(agent_id)}{after}"
+    return lambda agent: f"{before}{encode_agent_id(agent.id)}{after}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,14 +51,14 @@ class CellContext:
 
     values: ValueContext
     hidden: frozenset[str] = frozenset()
-    link: Callable[[str], str] = agent_url  # an agent's page (a share link's own, for its visitors)
+    link: AgentLink = lambda agent: agent_url(agent.id)
 
 
-def name_cell(agent: PhoneAgent, link: Callable[[str], str] = agent_url, findings: Any = ()) -> SafeString:
+def name_cell(agent: PhoneAgent, link: AgentLink, findings: Any = ()) -> SafeString:
     """The name, linking to the agent's page (its id is encoded for the URL), and its findings."""
     html = display.markup(
         '<a href="{}" class="agent-link{}">{}</a>',
-        link(agent.id),
+        link(agent),
         "" if agent.name and agent.name.strip() else " fst-italic",
         agent.display_name,
     )

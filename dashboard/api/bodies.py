@@ -10,6 +10,7 @@ from dashboard.agents.index import index_of
 from dashboard.fields import PhoneAgent
 from dashboard.fields.kinds import utc_iso
 from dashboard.history.models import AgentChange
+from dashboard.orgs.paths import within_org
 from dashboard.snapshots.raw import raw_record
 from dashboard.snapshots.snapshot import Snapshot
 
@@ -29,7 +30,7 @@ def snapshot_body(snapshot: Snapshot) -> dict[str, Any]:
 def agent_body(request: Any, snapshot: Snapshot, agent: PhoneAgent, reader: Reader) -> dict[str, Any]:
     """One agent: the record as OpenCX sent it (the reader's hidden fields left out and named), the names
     OpenCX gives its voice and actions, and the findings that flag it."""
-    fields, hidden = reader.redacted(raw_record(snapshot, agent.id) or {})
+    fields, hidden = reader.redacted(raw_record(snapshot.part_of(agent), agent.id) or {})
     names: dict[str, dict[str, str]] = {}
     if "voice_id" not in reader.hidden and agent.voice_id in snapshot.voice_names:
         names["voices"] = {agent.voice_id: snapshot.voice_names[agent.voice_id]}
@@ -43,8 +44,9 @@ def agent_body(request: Any, snapshot: Snapshot, agent: PhoneAgent, reader: Read
             names["actions"] = known
     return {
         "id": agent.id,
-        "url": request.build_absolute_uri(reverse("api-agent", args=[agent.id])),
-        "page": request.build_absolute_uri(reverse("agent-detail", args=[agent.id])),
+        "organization": agent.org,
+        "url": request.build_absolute_uri(within_org(reverse("api-agent", args=[agent.id]), agent.org)),
+        "page": request.build_absolute_uri(within_org(reverse("agent-detail", args=[agent.id]), agent.org)),
         "name": agent.display_name,
         "fields": fields,
         "hidden": hidden,

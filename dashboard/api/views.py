@@ -19,7 +19,8 @@ from rest_framework.views import APIView
 
 from dashboard.access.audit import record_event
 from dashboard.access.models import AuditEvent
-from dashboard.access.readers import Reader, reader_for_user
+from dashboard.access.readers import Reader, reader
+from dashboard.agents.across import snapshot_for
 from dashboard.agents.findings import SEVERITIES
 from dashboard.agents.fleet_findings import at_least, rule_outcomes
 from dashboard.agents.listing import ListParameters, filtered_agents, sortable_columns
@@ -62,7 +63,8 @@ class ReadOnlyAPIView(APIView):
         )
 
     def reader(self, request: Request) -> Reader:
-        return reader_for_user(request.user)
+        """The token's owner, in the organization of the URL (/o/<slug>/api/v1/…) or the one they see."""
+        return reader(request._request)
 
 
 def _paged(request: Request, parameters: ListParameters, count: int) -> tuple[slice, dict[str, Any]]:
@@ -95,8 +97,8 @@ class AgentListView(ReadOnlyAPIView):
         responses={200: schema.AgentPage, 401: schema.Problem, 429: schema.Problem},
     )
     def get(self, request: Request) -> Response:
-        snapshot = get_snapshot()
         me = self.reader(request)
+        snapshot = snapshot_for(me)
         query: QueryDict = request.query_params
         parameters = APIListParameters(query, sortable=sortable_columns(me))
         rows, form = filtered_agents(snapshot, me, query, parameters.sort_keys)
@@ -119,11 +121,11 @@ class AgentDetailView(ReadOnlyAPIView):
         responses={200: schema.AgentDetail, 401: schema.Problem, 404: schema.Problem},
     )
     def get(self, request: Request, agent_id: str) -> Response:
-        snapshot = get_snapshot()
+        me = self.reader(request)
+        snapshot = get_snapshot(me.org)
         agent = snapshot.get(agent_id)
         if agent is None:
             raise NotFound("No agent with this id in the current data.")
-        me = self.reader(request)
         registry = active_registry()
         problems = [
             {"field": problem.field, "message": problem.message}
@@ -144,7 +146,7 @@ class FindingListView(ReadOnlyAPIView):
         responses={200: schema.FindingList, 401: schema.Problem},
     )
     def get(self, request: Request) -> Response:
-        snapshot = get_snapshot()
+        snapshot = snapshot_for(self.reader(request))
         severity = request.query_params.get("severity")
         wanted = at_least(severity) if severity in SEVERITIES else set(SEVERITIES)
         notices = [] if severity in (None, "", *SEVERITIES) else [f"{severity[:20]!r} is not a severity: ignored."]
@@ -170,13 +172,13 @@ class ChangeListView(ReadOnlyAPIView):
         responses={200: schema.ChangePage, 401: schema.Problem},
     )
     def get(self, request: Request) -> Response:
-        snapshot = get_snapshot()
         me = self.reader(request)
+        snapshot = get_snapshot(me.org)
         form = ChangeFilterForm(request.query_params)
         form.is_valid()
         now = timezone.now()
         since, until = form.window(now)
-        changes = form.apply(AgentChange.objects.all(), now)
+        changes = form.apply(AgentChange.objects.filter(org=snapshot.org), now)
         parameters = APIListParameters(request.query_params, sortable=())
         shown, paging = _paged(request, parameters, changes.count())
         hidden_keys = me.hidden_keys
@@ -200,9 +202,10 @@ class StatusView(ReadOnlyAPIView):
         responses={200: schema.Status, 401: schema.Problem},
     )
     def get(self, request: Request) -> Response:
-        snapshot = get_snapshot()
-        figures = upstream_status()
-        coverage = history_coverage()
+        me = self.reader(request)
+        snapshot = get_snapshot(me.org)
+        figures = upstream_status(me.org)
+        coverage = history_coverage(snapshot.org)
         return Response(
             {
                 "snapshot": snapshot_body(snapshot),
@@ -210,7 +213,7 @@ class StatusView(ReadOnlyAPIView):
                 "failing": figures.failing,
                 "consecutive_failures": figures.consecutive_failures,
                 "last_failure_at": utc_iso(figures.last_failure_at) if figures.last_failure_at else None,
-                "last_failure_reason": figures.last_failure_reason if self.reader(request).is_staff else None,
+                "last_failure_reason": figures.last_failure_reason if me.is_staff else None,
                 "next_retry": utc_iso(figures.next_retry) if figures.next_retry else None,
                 "refreshing": figures.refreshing,
                 "calls_last_minute": figures.calls_last_minute,

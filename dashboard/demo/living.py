@@ -15,6 +15,12 @@ from typing import Any
 from .fleet import KEYTERMS, NOISE, VOICES, demo_fleet
 
 SLOT = timedelta(minutes=5)
+# The staging organization's deliberate drift from production (agent positions in the fleet).
+STAGING_OTHER_MODEL = (2, 5, 11)
+STAGING_MISSING = (7, 13)
+STAGING_EDITED = 3
+STAGING_ONLY_AFTER = 20  # fleets bigger than this get one agent that only staging has
+STAGING_ORG_ID = "org_demo_staging"
 LIVING_EVERY = 10  # every tenth agent lives ...
 HISTORY_DAYS = 14  # a fresh demo's recorded past
 HISTORY_STEP = timedelta(hours=1)  # ... recorded hourly
@@ -117,16 +123,48 @@ def past_moments(now: datetime, count: int = 0) -> list[datetime]:
     return moments
 
 
-def record_past(count: int, now: datetime, retention_days: int) -> int:
-    """Records the demo's past on a fresh database (no history at all), through the change history's own
-    recording, as if it had been read hourly; returns how many reads were recorded (0 when not fresh)."""
+def staging_fleet(count: int, moment: datetime) -> list[dict[str, Any]]:
+    """The demo's staging organization at `moment`: production's agents under their own ids and
+    numbers, drifted on purpose. Three agents run another model, two of production's agents are
+    missing, one exists only here, and one has edited instructions not yet copied to production."""
+    fleet = []
+    for index, record in enumerate(living_fleet(count, moment)):
+        if index in STAGING_MISSING:
+            continue
+        staged = {**record, "id": f"stg-{record['id']}", "org_id": STAGING_ORG_ID}
+        if staged.get("phone_number"):
+            staged["phone_number"] = "+1415556" + staged["phone_number"][-4:]
+        if index in STAGING_OTHER_MODEL:
+            staged["model"] = "oppie-vox-2" if record.get("model") != "oppie-vox-2" else "oppie-vox"
+        if index == STAGING_EDITED:
+            staged["instructions"] = [*(record.get("instructions") or []), "Offer the new loyalty discount."]
+        fleet.append(staged)
+    if count > STAGING_ONLY_AFTER:
+        only = dict(living_fleet(count, moment)[0])
+        fleet.append(
+            {
+                **only,
+                "id": "stg-pilot-1",
+                "name": "Pilot: Spanish billing",
+                "org_id": STAGING_ORG_ID,
+                "phone_number": None,
+                "language": ["es"],
+            }
+        )
+    return fleet
+
+
+def record_past(count: int, now: datetime, retention_days: int, org: str, fleet_at=living_fleet) -> int:
+    """Records a demo organization's past on a fresh database (no history of it at all), through the
+    change history's own recording, as if it had been read hourly; returns how many reads were
+    recorded (0 when not fresh)."""
     from dashboard.history.models import AgentState, FleetRevision
     from dashboard.history.record import record_snapshot
 
-    if FleetRevision.objects.exists() or AgentState.objects.exists():
+    if FleetRevision.objects.filter(org=org).exists() or AgentState.objects.filter(org=org).exists():
         return 0
     moments = [moment for moment in past_moments(now, count) if now - moment < timedelta(days=retention_days)]
     for moment in moments:
-        records = living_fleet(count, moment)
-        record_snapshot(records, [record["id"] for record in records], recorded_at=moment, source="demo")
+        records = fleet_at(count, moment)
+        record_snapshot(records, [record["id"] for record in records], recorded_at=moment, source="demo", org=org)
     return len(moments)

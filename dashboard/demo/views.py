@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from dashboard.access.readers import reader
 
 from .server import FAULTS
-from .upstream import set_demo_fault
+from .upstream import PRODUCTION, set_demo_fault
 
 
 @require_POST
@@ -23,7 +23,7 @@ def choose_demo_fault(request: HttpRequest) -> HttpResponse:
     if fault is not None and fault not in FAULTS:
         messages.error(request, "That is not a fault the demo upstream knows; nothing was changed.")
     else:
-        set_demo_fault(fault)
+        set_demo_fault(fault, me.org.slug if me.org else PRODUCTION)
         described = f"now {FAULTS[fault]}" if fault else "answers properly again"
         messages.success(request, f"The demo upstream {described}. Use “Refresh now” to see how the dashboard copes.")
     return redirect("status")

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.http import QueryDict
+from django.http import Http404, QueryDict
 from django.urls import reverse
 from django.utils.http import urlencode
 
@@ -20,6 +20,8 @@ from dashboard.agents.listing import filtered_agents
 from dashboard.fields import active_registry
 from dashboard.fields.kinds import utc_iso
 from dashboard.history.models import AgentChange
+from dashboard.orgs.paths import within_org
+from dashboard.orgs.registry import org_named
 from dashboard.snapshots.snapshot import Snapshot
 
 from .models import FindingState, Subscription
@@ -92,16 +94,22 @@ def narrowed_to(subscription: Subscription, snapshot: Snapshot, reader: Reader) 
 
 def compose(subscription: Subscription, snapshot: Snapshot, since: datetime, until: datetime) -> Digest | None:
     """The digest of (since, until]; None when there is nothing to say."""
-    reader = reader_for_user(subscription.user)
+    try:
+        reader = reader_for_user(subscription.user, org_named(subscription.org))
+    except Http404:  # the organization is gone, or its subscriber may no longer see it
+        return None
     hidden = reader.hidden_keys
     wanted = narrowed_to(subscription, snapshot, reader)
     changes: list[AgentChange] = []
     if subscription.changes:
-        found = AgentChange.objects.filter(recorded_at__gt=since, recorded_at__lte=until).order_by("recorded_at", "id")
+        found = AgentChange.objects.filter(org=subscription.org, recorded_at__gt=since, recorded_at__lte=until)
+        found = found.order_by("recorded_at", "id")
         changes = [c for c in found if wanted is None or c.agent_id in wanted or c.kind == AgentChange.REMOVED]
     findings: list[FindingState] = []
     if subscription.findings:
-        found_states = FindingState.objects.filter(first_seen_at__gt=since, first_seen_at__lte=until)
+        found_states = FindingState.objects.filter(
+            org=subscription.org, first_seen_at__gt=since, first_seen_at__lte=until
+        )
         findings = [
             state
             for state in found_states
@@ -134,8 +142,10 @@ def compose(subscription: Subscription, snapshot: Snapshot, since: datetime, unt
     lines += entries[:MOST_LINES]
     if len(entries) > MOST_LINES:
         lines.append(f"… and {len(entries) - MOST_LINES} more.")
-    changes_url = _site(reverse("change-list") + "?" + urlencode({"since": f"{since:%Y-%m-%dT%H:%M:%S}"}))
-    lines += ["", f"All changes: {changes_url}", f"Findings: {_site(reverse('finding-list'))}"]
+    changes_path = reverse("change-list") + "?" + urlencode({"since": f"{since:%Y-%m-%dT%H:%M:%S}"})
+    changes_url = _site(within_org(changes_path, subscription.org))
+    findings_url = _site(within_org(reverse("finding-list"), subscription.org))
+    lines += ["", f"All changes: {changes_url}", f"Findings: {findings_url}"]
     text = "\n".join(lines)
     payload = {
         "text": text,

@@ -3,12 +3,16 @@
 from django.conf import settings
 from django.db import models
 
+from dashboard.orgs.registry import DEFAULT_SLUG
+
 
 class Subscription(models.Model):
     DAILY, AFTER_REFRESH = "daily", "refresh"
     FREQUENCIES = [(DAILY, "Daily"), (AFTER_REFRESH, "Right after a refresh that found some")]
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest_subscriptions")
+    # The organization whose changes and findings it sends (its slug): the one it was made in.
+    org = models.CharField("organization", max_length=50, default=DEFAULT_SLUG)
     name = models.CharField(max_length=100)
     frequency = models.CharField(max_length=8, choices=FREQUENCIES, default=DAILY)
     changes = models.BooleanField(default=True, help_text="Agents added, removed or changed.")
@@ -31,12 +35,15 @@ class Subscription(models.Model):
 class FindingState(models.Model):
     """A finding (rule, agent) in force, and when it was first seen: what makes a finding new."""
 
+    org = models.CharField("organization", max_length=50, default=DEFAULT_SLUG)
     rule_id = models.CharField(max_length=100)
     agent_id = models.TextField()
     first_seen_at = models.DateTimeField(db_index=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["rule_id", "agent_id"], name="finding_state_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["org", "rule_id", "agent_id"], name="finding_state_once_per_org")
+        ]
 
     def __str__(self) -> str:
         return f"{self.rule_id} on {self.agent_id}"

@@ -27,6 +27,9 @@ class Outcome:
     def __str__(self) -> str:
         return f"{self.digests} digest(s): {self.sent} delivered, {self.failing} failing"
 
+    def __add__(self, other: "Outcome") -> "Outcome":
+        return Outcome(self.digests + other.digests, self.sent + other.sent, self.failing + other.failing)
+
 
 def due(subscription: Subscription, until: datetime) -> bool:
     """Right-after-a-refresh digests are due whenever a refresh found something; daily ones once a day."""
@@ -36,12 +39,14 @@ def due(subscription: Subscription, until: datetime) -> bool:
 
 
 def send_digests(snapshot: Snapshot) -> Outcome:
-    """Puts together and delivers every due digest up to `snapshot`, then retries earlier failures."""
+    """Puts together and delivers every due digest of the snapshot's organization up to `snapshot`,
+    then retries earlier failures."""
     outcome = Outcome()
     if not settings.HISTORY_RETENTION_DAYS:
         return outcome  # digests are made of the change history
     until = snapshot.fetched_at
-    for subscription in Subscription.objects.select_related("user").filter(covered_until__lt=until):
+    subscriptions = Subscription.objects.select_related("user").filter(org=snapshot.org, covered_until__lt=until)
+    for subscription in subscriptions:
         if not due(subscription, until) or not subscription.user.is_active:
             continue
         since = subscription.covered_until

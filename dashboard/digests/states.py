@@ -15,16 +15,15 @@ CHUNK = 500
 
 
 def update_finding_states(snapshot: Snapshot) -> int:
-    """Notes the findings that appeared (first seen now) and forgets those gone; returns how many appeared."""
+    """Notes the findings of the snapshot's organization that appeared (first seen now) and forgets
+    those gone; returns how many appeared."""
     index = index_of(snapshot)
     current = {
         (rule_id, index.agents[position].id) for rule_id, mask in index.findings.items() for position in positions(mask)
     }
+    states = FindingState.objects.filter(org=snapshot.org)
     with transaction.atomic():
-        known = {
-            (rule_id, agent_id): pk
-            for pk, rule_id, agent_id in FindingState.objects.values_list("pk", "rule_id", "agent_id")
-        }
+        known = {(rule_id, agent_id): pk for pk, rule_id, agent_id in states.values_list("pk", "rule_id", "agent_id")}
         first_seen = snapshot.fetched_at if known else KNOWN_BEFORE
         appeared = [pair for pair in current if pair not in known]
         gone = [pk for pair, pk in known.items() if pair not in current]
@@ -32,7 +31,7 @@ def update_finding_states(snapshot: Snapshot) -> int:
             FindingState.objects.filter(pk__in=gone[start : start + CHUNK]).delete()
         FindingState.objects.bulk_create(
             [
-                FindingState(rule_id=rule_id, agent_id=agent_id, first_seen_at=first_seen)
+                FindingState(org=snapshot.org, rule_id=rule_id, agent_id=agent_id, first_seen_at=first_seen)
                 for rule_id, agent_id in appeared
             ],
             batch_size=CHUNK,

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dashboard.access.readers import reader
+from dashboard.orgs.registry import the_org
 
 from .delivery import failing_deliveries
 from .forms import SubscriptionForm
@@ -19,6 +20,7 @@ def digest_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         subscription = form.save(commit=False)
         subscription.user = request.user
+        subscription.org = the_org(reader(request).org).slug
         subscription.list_query = form.cleaned_data["list_url"]
         subscription.covered_until = timezone.now()  # from now on
         subscription.save()

@@ -25,6 +25,8 @@ class ValueContext:
     voice_names: Mapping[str, str] = field(default_factory=dict)
     # Action id -> name from OpenCX's actions list; ids are shown where a name is missing.
     action_names: Mapping[str, str] = field(default_factory=dict)
+    # Organization slug -> its name (`dashboard.orgs`); slugs are shown where a name is missing.
+    org_names: Mapping[str, str] = field(default_factory=dict)
 
 
 PLAIN = ValueContext()
@@ -162,6 +164,28 @@ class Voice(Text):
     def texts(self, value: Any, context: ValueContext = PLAIN) -> Iterable[str]:
         name = context.voice_names.get(value)
         return (value, name) if name else (value,)  # a voice is found by its name too
+
+
+class Organization(Text):
+    """The slug of the organization an agent was read from, drawn with the organization's name."""
+
+    def __init__(self) -> None:
+        super().__init__(shared=True)
+
+    def cell(self, value: Any, context: ValueContext = PLAIN) -> SafeString:
+        return display.markup("{}", context.org_names.get(value, value))
+
+    detail = cell
+
+    def spreadsheet(self, value: Any, context: ValueContext = PLAIN) -> Any:
+        return context.org_names.get(value, value)
+
+    def facet_label(self, value: str, context: ValueContext = PLAIN) -> str:
+        return context.org_names.get(value, value)
+
+    def texts(self, value: Any, context: ValueContext = PLAIN) -> Iterable[str]:
+        name = context.org_names.get(value)
+        return (value, name) if name else (value,)
 
 
 class Flag(Kind):

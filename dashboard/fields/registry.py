@@ -119,6 +119,9 @@ class Derived:
     steps_aside: str = ""  # see Field.steps_aside
 
 
+# The field of the organization an agent was read from (set by the parser, not read from OpenCX).
+ORG_FIELD = "org"
+
 # Where a list column steps aside on narrower screens (static/switchboard/switchboard.css), so the
 # default columns fit a laptop and a tablet without sideways scrolling; "" keeps it at every width.
 STEPS_ASIDE = ("", "md", "lg", "xl")  # below 768, 992 and 1200 px: Bootstrap's breakpoints
@@ -146,6 +149,9 @@ class Field:
     # Identifies one agent (its name, id, number, dates): it differs between any two agents,
     # so compare does not mark it as a difference.
     identity: bool = False
+    # Read from OpenCX's record; False for what the dashboard itself knows of the agent (the
+    # organization it was read from), which the parser sets and history never records.
+    from_upstream: bool = True
 
     @property
     def upstream_key(self) -> str:
@@ -238,13 +244,16 @@ class FieldRegistry:
         self.by_name = {field.name: field for field in self.fields}
         self.by_key = {field.upstream_key: field for field in self.fields}
         self.record_type = _record_type(self.fields)
-        self._known_keys = frozenset(self.by_key)
         position = {name: index for index, name in enumerate(self.record_type._fields)}
         # (upstream key, position in the record, parser, the type a value may already have)
         self._plan = [
-            (field.upstream_key, position[field.name], field.kind.parse, field.kind.ready) for field in self.fields[1:]
+            (field.upstream_key, position[field.name], field.kind.parse, field.kind.ready)
+            for field in self.fields[1:]
+            if field.from_upstream
         ]
+        self._known_keys = frozenset(field.upstream_key for field in self.fields if field.from_upstream)
         self._defaults = [field.kind.default for field in self.fields[1:]]
+        self._org_position = position.get(ORG_FIELD)
 
     # --- derived views ------------------------------------------------------------------------
 
@@ -303,18 +312,18 @@ class FieldRegistry:
 
     # --- parsing ------------------------------------------------------------------------------
 
-    def parse(self, payload: Iterable[Any]) -> tuple[list[Any], list[ParseProblem]]:
-        """Every usable agent of a `GET /phone` list, and what could not be read."""
+    def parse(self, payload: Iterable[Any], org: str = "") -> tuple[list[Any], list[ParseProblem]]:
+        """Every usable agent of a `GET /phone` list of organization `org`, and what could not be read."""
         with bulk_allocation():
-            return self._parse(payload)
+            return self._parse(payload, org)
 
-    def _parse(self, payload: Iterable[Any]) -> tuple[list[Any], list[ParseProblem]]:
+    def _parse(self, payload: Iterable[Any], org: str) -> tuple[list[Any], list[ParseProblem]]:
         problems: list[ParseProblem] = []
         agents: list[Any] = []
         first_index: dict[str, int] = {}
         parse_record = self.parse_record
         for index, record in enumerate(payload):
-            agent = parse_record(record, index, problems)
+            agent = parse_record(record, index, problems, org)
             if agent is None:
                 continue
             if agent.id in first_index:
@@ -332,7 +341,7 @@ class FieldRegistry:
             agents.append(agent)
         return agents, problems
 
-    def parse_record(self, record: Any, index: int, problems: list[ParseProblem]) -> Any:
+    def parse_record(self, record: Any, index: int, problems: list[ParseProblem], org: str = "") -> Any:
         """One agent from one list entry, appending what was wrong with it to `problems`."""
         if not isinstance(record, dict):
             problems.append(ParseProblem(index, None, None, f"expected an object, got {describe(record)}; left out"))
@@ -343,6 +352,8 @@ class FieldRegistry:
             problems.append(ParseProblem(index, None, "id", f"id is {shown}; the agent is left out"))
             return None
         values_ = [agent_id, *self._defaults, NO_EXTRA]
+        if self._org_position is not None:
+            values_[self._org_position] = org or None
         get = record.get
         for key, position, parse, ready in self._plan:
             raw = get(key)
@@ -388,7 +399,18 @@ OPENCX_FIELDS = FieldRegistry(
             column_value=_display_name,
             identity=True,
         ),
-        Field("org_id", "Organization", IDENTITY, kinds.Text(mono=True, shared=True), search=True),
+        Field("org_id", "Organization id", IDENTITY, kinds.Text(mono=True, shared=True), search=True),
+        # Not OpenCX's: which of the dashboard's organizations the agent was read from.
+        Field(
+            ORG_FIELD,
+            "Organization",
+            IDENTITY,
+            kinds.Organization(),
+            filters=(Facet(ORG_FIELD, "Organization"),),
+            search=True,
+            may_be_sensitive=False,
+            from_upstream=False,
+        ),
         Field(
             "phone_number",
             "Phone number",

@@ -17,11 +17,12 @@ class Coverage:
     retention_days: int
 
 
-def history_coverage() -> Coverage:
-    baseline = FleetRevision.objects.filter(baseline=True).first()
+def history_coverage(org: str) -> Coverage:
+    """What organization `org`'s recorded history covers."""
+    baseline = FleetRevision.objects.filter(org=org, baseline=True).first()
     return Coverage(
         enabled=bool(settings.HISTORY_RETENTION_DAYS),
-        started=baseline is not None or AgentState.objects.exists(),
+        started=baseline is not None or AgentState.objects.filter(org=org).exists(),
         began_at=baseline.recorded_at if baseline else None,
         agents_at_start=baseline.agents if baseline else None,
         retention_days=settings.HISTORY_RETENTION_DAYS,

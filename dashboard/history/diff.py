@@ -127,9 +127,11 @@ class TimelineEntry:
     diffs: list[FieldDiff]
 
 
-def timeline(agent_id: str, limit: int = 50, hidden: frozenset[str] = frozenset()) -> tuple[list[TimelineEntry], int]:
-    """An agent's recorded changes, newest first (at most `limit`), and how many there are."""
-    changes = AgentChange.objects.filter(agent_id=agent_id)
+def timeline(
+    org: str, agent_id: str, limit: int = 50, hidden: frozenset[str] = frozenset()
+) -> tuple[list[TimelineEntry], int]:
+    """An agent's recorded changes in organization `org`, newest first (at most `limit`), and how many there are."""
+    changes = AgentChange.objects.filter(org=org, agent_id=agent_id)
     entries = [TimelineEntry(change, field_diffs(change, hidden)) for change in changes[:limit]]
     total = len(entries) if len(entries) < limit else changes.count()
     return entries, total

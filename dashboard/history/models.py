@@ -2,12 +2,19 @@
 
 from django.db import models
 
+from dashboard.orgs.registry import DEFAULT_SLUG
+
 from .encoding import StorableJSON
+
+# Each organization's history is its own: its slug on every row ("default": a single-organization
+# deployment's, and every row recorded before there were several).
+ORG = {"max_length": 50, "default": DEFAULT_SLUG, "db_index": True}
 
 
 class FleetRevision(models.Model):
     """A snapshot that differed from the one recorded before it (or the first one: the baseline)."""
 
+    org = models.CharField("organization", **ORG)
     recorded_at = models.DateTimeField(db_index=True, help_text="When the snapshot was read from OpenCX.")
     source = models.TextField()
     agents = models.PositiveIntegerField(help_text="Agents in the fleet at that moment.")
@@ -32,6 +39,7 @@ class AgentChange(models.Model):
     KINDS = [(ADDED, "Added"), (REMOVED, "Removed"), (CHANGED, "Changed")]
 
     revision = models.ForeignKey(FleetRevision, on_delete=models.CASCADE, related_name="changes")
+    org = models.CharField("organization", **ORG)  # the revision's, here too so no page needs a join
     recorded_at = models.DateTimeField()  # the revision's, here too so the Changes page needs no join
     agent_id = models.TextField()
     name = models.TextField(blank=True, help_text="The agent's name at that moment.")
@@ -62,14 +70,15 @@ class AgentChange(models.Model):
 
 
 class AgentState(models.Model):
-    """The newest recorded content of every agent in the fleet: what the next snapshot is compared to."""
+    """The newest recorded content of every agent of each organization: what its next snapshot is compared to."""
 
-    agent_id = models.TextField(primary_key=True)
+    org = models.CharField("organization", max_length=50, default=DEFAULT_SLUG)
+    agent_id = models.TextField()
     content_hash = models.CharField(max_length=32)
     record = models.JSONField(encoder=StorableJSON)
 
     class Meta:
-        db_table = "dashboard_agentstate"
+        constraints = [models.UniqueConstraint(fields=["org", "agent_id"], name="one_state_per_org_agent")]
 
     def __str__(self) -> str:
-        return self.agent_id
+        return f"{self.org}/{self.agent_id}"

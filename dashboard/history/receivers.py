@@ -27,7 +27,11 @@ def record_refreshed_snapshot(sender: Any, snapshot: Any, records: list[Any], **
     with _lock:
         try:
             revision = record_snapshot(
-                records, snapshot.by_id.keys(), recorded_at=snapshot.fetched_at, source=snapshot.source
+                records,
+                snapshot.by_id.keys(),
+                recorded_at=snapshot.fetched_at,
+                source=snapshot.source,
+                org=snapshot.org,
             )
         except Exception:
             metrics.RECORDING_FAILURES.inc()

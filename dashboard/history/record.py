@@ -19,6 +19,7 @@ from django.db import transaction
 
 from dashboard.fields import active_registry
 from dashboard.fields.values import bulk_allocation
+from dashboard.orgs.registry import DEFAULT_SLUG
 
 from .models import AgentChange, AgentState, FleetRevision
 
@@ -80,10 +81,10 @@ def _name(record: dict[str, Any] | None) -> str:
 
 
 def record_snapshot(
-    records: list[Any], agent_ids: Iterable[str], *, recorded_at: datetime, source: str
+    records: list[Any], agent_ids: Iterable[str], *, recorded_at: datetime, source: str, org: str = DEFAULT_SLUG
 ) -> FleetRevision | None:
-    """Stores what changed since the last recorded snapshot; None (and no write) when nothing did,
-    or when a newer snapshot has been recorded already.
+    """Stores what changed in organization `org` since its last recorded snapshot; None (and no
+    write) when nothing did, or when a newer snapshot has been recorded already.
 
     `records` are the upstream's agent objects as received; `agent_ids` those the snapshot kept.
     """
@@ -91,20 +92,21 @@ def record_snapshot(
     # cyclic collection over the heap they sit on would cost more than the recording itself.
     with bulk_allocation():
         fleet = _fleet(records, agent_ids)
-        revision = _record(fleet, recorded_at=recorded_at, source=source)
+        revision = _record(org, fleet, recorded_at=recorded_at, source=source)
     if revision is not None:
         prune(now=recorded_at)
     return revision
 
 
-def _record(fleet: dict[str, _Seen], *, recorded_at: datetime, source: str) -> FleetRevision | None:
+def _record(org: str, fleet: dict[str, _Seen], *, recorded_at: datetime, source: str) -> FleetRevision | None:
+    states = AgentState.objects.filter(org=org)
     with transaction.atomic():
         # Recording runs after the snapshot is in service, so another process's newer snapshot
         # can, rarely, be recorded first; an older one must not then roll the state back.
-        if FleetRevision.objects.filter(recorded_at__gt=recorded_at).exists():
-            logger.info("Snapshot of %s not recorded: a newer one already was.", recorded_at.isoformat())
+        if FleetRevision.objects.filter(org=org, recorded_at__gt=recorded_at).exists():
+            logger.info("Snapshot of %s at %s not recorded: a newer one already was.", org, recorded_at.isoformat())
             return None
-        previous = dict(AgentState.objects.values_list("agent_id", "content_hash"))
+        previous = dict(states.values_list("agent_id", "content_hash"))
         added = [agent_id for agent_id in fleet if agent_id not in previous]
         removed = [agent_id for agent_id in previous if agent_id not in fleet]
         changed = [
@@ -112,10 +114,11 @@ def _record(fleet: dict[str, _Seen], *, recorded_at: datetime, source: str) -> F
             for agent_id, seen in fleet.items()
             if agent_id in previous and previous[agent_id] != seen.content_hash
         ]
-        baseline = not previous and not FleetRevision.objects.exists()
+        baseline = not previous and not FleetRevision.objects.filter(org=org).exists()
         if not (added or removed or changed or baseline):
             return None
         revision = FleetRevision.objects.create(
+            org=org,
             recorded_at=recorded_at,
             source=source,
             agents=len(fleet),
@@ -124,17 +127,22 @@ def _record(fleet: dict[str, _Seen], *, recorded_at: datetime, source: str) -> F
             changed=len(changed),
             baseline=baseline,
         )
-        old = _stored_records(removed + changed)
+        old = _stored_records(org, removed + changed)
         entries = [] if baseline else [_added(revision, agent_id, fleet[agent_id].record) for agent_id in added]
         entries += [_removed(revision, agent_id, old[agent_id]) for agent_id in removed]
         entries += [_changed(revision, agent_id, old[agent_id], fleet[agent_id].record) for agent_id in changed]
         AgentChange.objects.bulk_create(entries, batch_size=CHUNK)
         # Replaced rather than updated: one DELETE and one INSERT per chunk whatever the number.
         for chunk in _chunks(removed + changed):
-            AgentState.objects.filter(agent_id__in=chunk).delete()
+            states.filter(agent_id__in=chunk).delete()
         AgentState.objects.bulk_create(
             [
-                AgentState(agent_id=agent_id, content_hash=fleet[agent_id].content_hash, record=fleet[agent_id].record)
+                AgentState(
+                    org=org,
+                    agent_id=agent_id,
+                    content_hash=fleet[agent_id].content_hash,
+                    record=fleet[agent_id].record,
+                )
                 for agent_id in added + changed
             ],
             batch_size=CHUNK,
@@ -142,10 +150,10 @@ def _record(fleet: dict[str, _Seen], *, recorded_at: datetime, source: str) -> F
     return revision
 
 
-def _stored_records(agent_ids: list[str]) -> dict[str, dict[str, Any]]:
+def _stored_records(org: str, agent_ids: list[str]) -> dict[str, dict[str, Any]]:
     stored: dict[str, dict[str, Any]] = {}
     for chunk in _chunks(agent_ids):
-        stored.update(AgentState.objects.filter(agent_id__in=chunk).values_list("agent_id", "record"))
+        stored.update(AgentState.objects.filter(org=org, agent_id__in=chunk).values_list("agent_id", "record"))
     return stored
 
 
@@ -175,6 +183,7 @@ def _change(
 ) -> AgentChange:
     return AgentChange(
         revision=revision,
+        org=revision.org,
         recorded_at=revision.recorded_at,
         agent_id=agent_id,
         name=name,

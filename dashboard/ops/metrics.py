@@ -22,45 +22,46 @@ from prometheus_client.multiprocess import MultiProcessCollector
 
 from dashboard.agents.findings import RULES
 from dashboard.agents.index import index_of
+from dashboard.orgs.registry import organizations
 from dashboard.snapshots.service import current_snapshot, upstream_status
 
 
 class SnapshotCollector:
-    """The snapshot's age and size, the call budget in use, failures in a row, and findings."""
+    """Per organization: the snapshot's age and size, the call budget in use, failures in a row, and findings."""
 
     def collect(self) -> Iterator[Metric]:
-        figures = upstream_status()
-        age = figures.snapshot_age
-        if age is not None:
-            yield _gauge(
-                "switchboard_snapshot_age_seconds", "Seconds since the last good read of OpenCX.", age.total_seconds()
-            )
-            yield _gauge("switchboard_snapshot_agents", "Agents in the snapshot in service.", figures.agents or 0)
-        yield _gauge(
-            "switchboard_upstream_calls_last_minute",
-            "Requests to OpenCX in the last minute (the call budget used).",
-            figures.calls_last_minute,
+        families = {
+            name: GaugeMetricFamily(name, documentation, labels=["org"]) for name, documentation in GAUGES.items()
+        }
+        findings = GaugeMetricFamily(
+            "switchboard_findings",
+            "Agents a configuration finding flags, by organization, rule and severity.",
+            labels=["org", "rule", "severity"],
         )
-        yield _gauge(
-            "switchboard_upstream_call_budget",
-            "Requests to OpenCX allowed per minute (OPENCX_CALLS_PER_MINUTE).",
-            figures.call_budget,
-        )
-        yield _gauge(
-            "switchboard_upstream_consecutive_failures",
-            "Refreshes failed in a row (0 while OpenCX answers).",
-            figures.consecutive_failures,
-        )
-        snapshot = current_snapshot()
-        if snapshot is not None:
-            findings = GaugeMetricFamily(
-                "switchboard_findings",
-                "Agents a configuration finding flags, by rule and severity.",
-                labels=["rule", "severity"],
-            )
-            for rule_id, mask in sorted(index_of(snapshot).findings.items()):
-                findings.add_metric([rule_id, RULES[rule_id].severity], mask.bit_count())
-            yield findings
+        for org in organizations():
+            figures = upstream_status(org)
+            age = figures.snapshot_age
+            if age is not None:
+                families["switchboard_snapshot_age_seconds"].add_metric([org.slug], age.total_seconds())
+                families["switchboard_snapshot_agents"].add_metric([org.slug], figures.agents or 0)
+            families["switchboard_upstream_calls_last_minute"].add_metric([org.slug], figures.calls_last_minute)
+            families["switchboard_upstream_call_budget"].add_metric([org.slug], figures.call_budget)
+            families["switchboard_upstream_consecutive_failures"].add_metric([org.slug], figures.consecutive_failures)
+            snapshot = current_snapshot(org)
+            if snapshot is not None:
+                for rule_id, mask in sorted(index_of(snapshot).findings.items()):
+                    findings.add_metric([org.slug, rule_id, RULES[rule_id].severity], mask.bit_count())
+        yield from families.values()
+        yield findings
+
+
+GAUGES = {
+    "switchboard_snapshot_age_seconds": "Seconds since the last good read of OpenCX.",
+    "switchboard_snapshot_agents": "Agents in the snapshot in service.",
+    "switchboard_upstream_calls_last_minute": "Requests to OpenCX in the last minute (the call budget used).",
+    "switchboard_upstream_call_budget": "Requests to OpenCX allowed per minute (OPENCX_CALLS_PER_MINUTE).",
+    "switchboard_upstream_consecutive_failures": "Refreshes failed in a row (0 while OpenCX answers).",
+}
 
 
 def _gauge(name: str, documentation: str, value: float) -> GaugeMetricFamily:

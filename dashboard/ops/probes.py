@@ -6,6 +6,7 @@ for OpenCX.
 """
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -16,7 +17,8 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from dashboard.snapshots.service import upstream_status, warm_up
+from dashboard.orgs.registry import organizations
+from dashboard.snapshots.service import UpstreamStatus, upstream_status, warm_up
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +51,39 @@ def _query_database() -> None:
         cursor.fetchone()
 
 
+@dataclass(frozen=True, slots=True)
+class _SnapshotState:
+    check: str  # "ok", "stale", or why the organization cannot be served
+    warming: bool  # its first read is under way
+    figures: dict[str, Any]
+
+
+def _snapshot_state(figures: UpstreamStatus) -> _SnapshotState:
+    age = figures.snapshot_age
+    limit = settings.READY_MAX_STALE_SECONDS
+    warming = False
+    if age is None:
+        check = "none yet: the first read of OpenCX is under way"
+        warming = not figures.failing
+    elif limit and age.total_seconds() > limit:
+        check = f"stale: the last good read was {age.total_seconds():.0f} s ago (READY_MAX_STALE_SECONDS={limit})"
+    else:
+        check = "stale" if figures.failing else "ok"
+    return _SnapshotState(
+        check,
+        warming,
+        {
+            "snapshot_age_seconds": None if age is None else round(age.total_seconds(), 1),
+            "agents": figures.agents,
+            "failing": figures.failing,
+            "consecutive_failures": figures.consecutive_failures,
+            "next_retry": figures.next_retry.isoformat() if figures.next_retry else None,
+            "calls_last_minute": figures.calls_last_minute,
+            "call_budget": figures.call_budget,
+        },
+    )
+
+
 @login_not_required
 @never_cache
 @require_safe
@@ -65,29 +100,18 @@ def readyz(request: HttpRequest) -> JsonResponse:
     warming = False
     if _check("cache", checks, lambda: cache.get(CACHE_PROBE_KEY)):
         warm_up()
-        figures = upstream_status()
-        age = figures.snapshot_age
-        limit = settings.READY_MAX_STALE_SECONDS
-        if age is None:
-            checks["snapshot"] = "none yet: the first read of OpenCX is under way"
-            warming = not figures.failing
-        elif limit and age.total_seconds() > limit:
-            checks["snapshot"] = (
-                f"stale: the last good read was {age.total_seconds():.0f} s ago (READY_MAX_STALE_SECONDS={limit})"
-            )
+        states = {org.slug: _snapshot_state(upstream_status(org)) for org in organizations()}
+        usable = [state for state in states.values() if state.check in ("ok", "stale")]
+        if not states:
+            checks["snapshot"] = "no organization is configured"
+        elif not usable:  # not one organization can be served
+            checks["snapshot"] = next(iter(states.values())).check
+            warming = all(state.warming for state in states.values())
         else:
-            checks["snapshot"] = "stale" if figures.failing else "ok"
-        body.update(
-            {
-                "snapshot_age_seconds": None if age is None else round(age.total_seconds(), 1),
-                "agents": figures.agents,
-                "failing": figures.failing,
-                "consecutive_failures": figures.consecutive_failures,
-                "next_retry": figures.next_retry.isoformat() if figures.next_retry else None,
-                "calls_last_minute": figures.calls_last_minute,
-                "call_budget": figures.call_budget,
-            }
-        )
+            checks["snapshot"] = "ok" if all(state.check == "ok" for state in states.values()) else "stale"
+        if len(states) == 1:
+            body.update(next(iter(states.values())).figures)
+        body["organizations"] = {slug: {"check": state.check, **state.figures} for slug, state in states.items()}
     else:
         checks["snapshot"] = "unknown: the cache holds it"
     failed = [name for name, state in checks.items() if state not in ("ok", "stale")]

@@ -21,18 +21,21 @@ from dashboard.snapshots.service import SnapshotUnavailable, upstream_status
 def status(request: HttpRequest) -> HttpResponse:
     me = reader(request)
     me.require(me.is_staff)
-    fault, origin = demo_fault_in_force() if settings.DEMO_MODE else (None, "")
+    if me.org is None:  # several organizations: each one's state, each linking to its own page
+        statuses = [upstream_status(org) for org in me.orgs]
+        return render(request, "ops/organizations.html", {"statuses": statuses, "failing_deliveries": failing_count()})
+    fault, origin = demo_fault_in_force(me.org.slug) if settings.DEMO_MODE else (None, "")
     return render(
         request,
         "status.html",
         {
-            "status": upstream_status(),
+            "status": upstream_status(me.org),
             "faults": FAULTS,
             "demo_fault": fault,
             "demo_fault_origin": origin,
             "demo_fault_started": settings.DEMO_FAULT,
             "failing_deliveries": failing_count(),
-            "held": shrink_guard.current(),
+            "held": shrink_guard.current(me.org.slug),
         },
     )
 
@@ -43,11 +46,15 @@ def accept_held_read(request: HttpRequest) -> HttpResponse:
     me = reader(request)
     me.require(me.is_staff)
     try:
-        outcome = service.accept_held_read()
+        outcome = service.accept_held_read(me.org)
     except (OpenCXError, SnapshotUnavailable) as error:
         messages.error(request, f"Nothing was accepted. {error}")
     else:
         agents = len(outcome.snapshot.agents)
-        record_event(request, AuditEvent.HELD_READ_ACCEPTED, f"{agents:,} agents, read {outcome.snapshot.fetched_at}")
+        record_event(
+            request,
+            AuditEvent.HELD_READ_ACCEPTED,
+            f"{outcome.snapshot.org}: {agents:,} agents, read {outcome.snapshot.fetched_at}",
+        )
         messages.success(request, f"Accepted: the {agents:,} agents OpenCX answered with are now in service.")
     return redirect("status")

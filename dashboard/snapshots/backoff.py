@@ -15,11 +15,22 @@ from django.utils import timezone
 
 from dashboard.opencx.errors import OpenCXError, RateLimited
 
+from .keys import key
+
 logger = logging.getLogger(__name__)
 
-FAILURE_KEY = "switchboard:snapshot:failure"  # the failure in force, cleared by a success
-LAST_FAILURE_KEY = "switchboard:snapshot:last-failure"  # kept for the status page
-CALLS_KEY = "switchboard:upstream:calls"  # times of recent upstream requests
+
+def failure_key(org: str) -> str:
+    return key(org, "snapshot:failure")  # the failure in force, cleared by a success
+
+
+def _last_failure_key(org: str) -> str:
+    return key(org, "snapshot:last-failure")  # kept for the status page
+
+
+def _calls_key(org: str) -> str:
+    return key(org, "upstream:calls")  # times of recent upstream requests (OpenCX limits each key)
+
 
 FAILURE_BACKOFF = timedelta(seconds=15)  # doubled for each failure in a row ...
 MAX_FAILURE_BACKOFF = timedelta(minutes=5)  # ... up to this, which also caps Retry-After
@@ -61,49 +72,51 @@ def may_retry(failure: Failure | None) -> bool:
     return failure is None or timezone.now() >= failure.retry_at
 
 
-def current_failure() -> Failure | None:
-    return Failure.from_cache(cache.get(FAILURE_KEY))
+def current_failure(org: str) -> Failure | None:
+    return Failure.from_cache(cache.get(failure_key(org)))
 
 
-def record_failure(error: OpenCXError) -> Failure:
+def record_failure(org: str, error: OpenCXError) -> Failure:
     now = timezone.now()
-    previous = current_failure()
+    previous = current_failure(org)
     failures = previous.failures + 1 if previous else 1
     backoff = min(FAILURE_BACKOFF * 2 ** (failures - 1), MAX_FAILURE_BACKOFF)
     retry_after = getattr(error, "retry_after", None) if isinstance(error, RateLimited | CallBudgetExhausted) else None
     if retry_after is not None:
         backoff = max(backoff, min(timedelta(seconds=retry_after), MAX_FAILURE_BACKOFF))
     failure = Failure(str(error), now, now + backoff, failures)
-    cache.set_many({FAILURE_KEY: failure.to_cache(), LAST_FAILURE_KEY: failure.to_cache()}, timeout=None)
-    logger.warning("Refreshing agents failed (%d in a row; next try in %s): %s", failures, backoff, error)
+    cache.set_many({failure_key(org): failure.to_cache(), _last_failure_key(org): failure.to_cache()}, timeout=None)
+    logger.warning(
+        "Refreshing the agents of %s failed (%d in a row; next try in %s): %s", org, failures, backoff, error
+    )
     return failure
 
 
-def clear_failure() -> None:
-    cache.delete(FAILURE_KEY)
+def clear_failure(org: str) -> None:
+    cache.delete(failure_key(org))
 
 
-def last_failure() -> Failure | None:
-    return Failure.from_cache(cache.get(LAST_FAILURE_KEY))
+def last_failure(org: str) -> Failure | None:
+    return Failure.from_cache(cache.get(_last_failure_key(org)))
 
 
-def recent_calls() -> list[float]:
+def recent_calls(org: str) -> list[float]:
     now = time.time()
-    return [moment for moment in cache.get(CALLS_KEY, []) if now - moment < 60]
+    return [moment for moment in cache.get(_calls_key(org), []) if now - moment < 60]
 
 
-def count_call() -> None:
+def count_call(org: str) -> None:
     """Notes one upstream request (retries included). Runs with the refresh lock held, so no race."""
-    cache.set(CALLS_KEY, [*recent_calls(), time.time()], timeout=120)
+    cache.set(_calls_key(org), [*recent_calls(org), time.time()], timeout=120)
 
 
-def check_call_budget() -> None:
-    calls = recent_calls()
+def check_call_budget(org: str) -> None:
+    calls = recent_calls(org)
     budget = settings.OPENCX_CALLS_PER_MINUTE
     if len(calls) >= budget:
         wait = max(1.0, 60 - (time.time() - min(calls)))
         raise CallBudgetExhausted(
-            f"Switchboard made {len(calls)} calls to the OpenCX API in the last minute, its budget "
-            f"(OPENCX_CALLS_PER_MINUTE={budget}): it reads again in {wait:.0f} s; the data shown stays.",
+            f"Switchboard made {len(calls)} calls to the OpenCX API for this organization in the last minute, "
+            f"its budget (OPENCX_CALLS_PER_MINUTE={budget}): it reads again in {wait:.0f} s; the data shown stays.",
             retry_after=wait,
         )

@@ -18,33 +18,37 @@ from . import storage
 from .backoff import Failure
 from .snapshot import Snapshot, build_snapshot
 
-_lock = threading.Lock()
-_parsed: Snapshot | None = None
-_stale: Snapshot | None = None  # `_parsed` marked stale, kept so marking costs nothing per request
+_lock = threading.Lock()  # guards the dictionaries below
+_parse_locks: dict[str, threading.Lock] = {}  # one per organization: one parse never waits for another's
+_parsed: dict[str, Snapshot] = {}  # organization -> its parsed snapshot
+# `_parsed` marked stale, kept so marking costs nothing per request.
+_stale: dict[str, Snapshot] = {}
 
 
 def remember(snapshot: Snapshot) -> None:
-    global _parsed
     with _lock:
-        _parsed = snapshot
+        _parsed[snapshot.org] = snapshot
 
 
-def load(current: storage.StoredSnapshot | None) -> Snapshot | None:
-    """The parsed snapshot for the shared cache's current version: from memory, or parsed once."""
-    global _parsed
+def load(org: str, current: storage.StoredSnapshot | None) -> Snapshot | None:
+    """The organization's parsed snapshot for the shared cache's current version: from memory, or parsed once."""
     if current is None:
         return None
-    parsed = _parsed
+    parsed = _parsed.get(org)
     if parsed is not None and parsed.version == current.version:
         return parsed
-    with _lock:  # one thread parses; the others wait for its result
-        if _parsed is not None and _parsed.version == current.version:
-            return _parsed
-        body = storage.body(current.version)
+    with _lock:
+        parse_lock = _parse_locks.setdefault(org, threading.Lock())
+    with parse_lock:  # one thread parses; the others wait for its result
+        parsed = _parsed.get(org)
+        if parsed is not None and parsed.version == current.version:
+            return parsed
+        body = storage.body(org, current.version)
         if body is None:
             return None
         snapshot = build_snapshot(
             list_items(body),
+            org=org,
             fetched_at=current.fetched_at,
             source=current.source,
             version=current.version,
@@ -52,20 +56,21 @@ def load(current: storage.StoredSnapshot | None) -> Snapshot | None:
             actions=current.actions,
         )
         return_freed_memory(len(body))
-        _parsed = snapshot
+        remember(snapshot)
         return snapshot
 
 
 def marked(snapshot: Snapshot, failure: Failure | None) -> Snapshot:
     """The snapshot, marked stale when a refresh has failed since it was fetched."""
-    global _stale
     if failure is None or failure.failed_at < snapshot.fetched_at:
         return snapshot
-    stale = _stale
+    stale = _stale.get(snapshot.org)
     if stale is not None and stale.version == snapshot.version and stale.stale_reason == failure.reason:
         return stale
-    _stale = snapshot.marked_stale(failure.reason)
-    return _stale
+    stale = snapshot.marked_stale(failure.reason)
+    with _lock:
+        _stale[snapshot.org] = stale
+    return stale
 
 
 def new_version() -> str:
@@ -98,7 +103,7 @@ def return_freed_memory(body_bytes: int) -> None:
 
 
 def forget() -> None:
-    """Drops this process's parsed snapshot, as a restart would (tests)."""
-    global _parsed, _stale
+    """Drops this process's parsed snapshots, as a restart would (tests)."""
     with _lock:
-        _parsed = _stale = None
+        _parsed.clear()
+        _stale.clear()

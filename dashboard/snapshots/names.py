@@ -18,27 +18,29 @@ from dashboard.opencx.client import OpenCXClient
 from dashboard.opencx.errors import OpenCXError
 
 from . import backoff
+from .keys import key
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
 class OptionalNames:
-    key: str  # where the names and when they were read live in the shared cache
+    name: str  # where the names and when they were read live in each organization's shared cache
     what: str  # "Voice names", for the log
     fetch: Callable[[OpenCXClient, Callable[[], None]], Any]
     parse: Callable[[Any], dict[str, str]]
 
-    def read(self, client: OpenCXClient, period: timedelta) -> dict[str, str]:
-        """The names, read again when the last read is older than `period`."""
-        known = cache.get(self.key)
+    def read(self, org: str, client: OpenCXClient, period: timedelta) -> dict[str, str]:
+        """The organization's names, read again when the last read is older than `period`."""
+        stored = key(org, self.name)
+        known = cache.get(stored)
         if known is not None and timezone.now() - known["read_at"] < period:
             return known["names"]
         names = known["names"] if known else {}
         try:
-            backoff.check_call_budget()
-            names = self.parse(self.fetch(client, backoff.count_call))
+            backoff.check_call_budget(org)
+            names = self.parse(self.fetch(client, lambda: backoff.count_call(org)))
         except OpenCXError as error:
-            logger.info("%s not read, so ids are shown where names are missing: %s", self.what, error)
-        cache.set(self.key, {"read_at": timezone.now(), "names": names}, timeout=None)
+            logger.info("%s of %s not read, so ids are shown where names are missing: %s", self.what, org, error)
+        cache.set(stored, {"read_at": timezone.now(), "names": names}, timeout=None)
         return names

@@ -48,7 +48,7 @@ class RawRecords:
 
 
 def _build(snapshot: Snapshot) -> RawRecords:
-    body = storage.body(snapshot.version)
+    body = storage.body(snapshot.org, snapshot.version)
     if body is None:
         raise RawRecordsUnavailable("the data changed meanwhile: reload to read the newest")
     with bulk_allocation():

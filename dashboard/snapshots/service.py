@@ -1,7 +1,9 @@
-"""The snapshot service: the only thing pages call for agent data.
+"""The snapshot service: the only thing pages call for agent data, one organization at a time.
 
-`get_snapshot()` answers from the cache and never makes a page wait for OpenCX once any data
-exists. The work is split by job: `single_flight` (one refresh at a time across every process),
+`get_snapshot(org)` answers from the cache and never makes a page wait for OpenCX once any data
+exists. Every organization has its own snapshot, lock, back-off and call budget (`keys.py`), so
+one failing or refreshing never slows or stales another; `org=None` means the only organization.
+The work is split by job: `single_flight` (one refresh at a time across every process),
 `storage` (the current snapshot in the shared cache), `backoff` (the call budget and the
 back-off after failures), `voices` and `actions` (names, hourly), `memory` (the parsed snapshot per
 process) and `jobs` (background threads). Whoever needs to know about a new snapshot (the
@@ -20,7 +22,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -30,13 +32,14 @@ from django.utils import timezone
 
 from dashboard import metrics
 from dashboard.opencx.bulk import bulk_allocation, list_items
-from dashboard.opencx.errors import OpenCXError
+from dashboard.opencx.errors import OpenCXError, TokenRejected
+from dashboard.orgs.registry import NoOrganization, Org, organizations, the_org
 
 from . import backoff, jobs, memory, shrink_guard, single_flight, storage
 from .actions import action_names
 from .signals import snapshot_refreshed
 from .snapshot import Snapshot, build_snapshot
-from .upstream import client_for, current_upstream, forget_clients
+from .upstream import client_for, forget_clients, upstream_of
 from .voices import voice_names
 
 logger = logging.getLogger(__name__)
@@ -59,11 +62,12 @@ class RefreshRefused(OpenCXError):
 
 @dataclass(eq=False)
 class Refresh:
-    """One read of OpenCX, from the lock to the last subscriber of the new snapshot."""
+    """One read of an organization's agents, from the lock to the last subscriber of the new snapshot."""
 
+    org: Org
     token: str
     # What makes the new snapshot: a read of OpenCX, or (staff) the answer the shrink guard held back.
-    read: Callable[[], tuple[Snapshot, list, int]] = field(default=lambda: _fetch_and_store())
+    read: Callable[[Org], tuple[Snapshot, list, int]] = field(default=lambda org: _fetch_and_store(org))
     snapshot: Snapshot | None = None
     error: Exception | None = None
     # What the subscribers said they did, and the ones that failed.
@@ -75,15 +79,18 @@ class Refresh:
     def run(self) -> None:
         try:
             try:
-                snapshot, records, body_bytes = self.read()
+                snapshot, records, body_bytes = self.read(self.org)
             except Exception as error:
                 if not isinstance(error, OpenCXError):
-                    logger.exception("Refreshing agents failed unexpectedly; the last snapshot stays in service")
+                    logger.exception(
+                        "Refreshing the agents of %s failed unexpectedly; the last snapshot stays in service",
+                        self.org.slug,
+                    )
                 metrics.REFRESH_FAILURES.labels(getattr(error, "reason", "unexpected")).inc()
                 self.error = error
                 return
             finally:
-                single_flight.release(self.token)
+                single_flight.release(self.org.slug, self.token)
                 self.published.set()
             self.snapshot = snapshot
             self._notify(snapshot, records, body_bytes)
@@ -126,8 +133,9 @@ class RefreshOutcome:
 
 @dataclass(frozen=True, slots=True)
 class UpstreamStatus:
-    """What the status page and the readiness endpoint report."""
+    """What the status page and the readiness endpoint report, for one organization."""
 
+    org: Org
     source: str | None
     last_success: datetime | None
     agents: int | None
@@ -153,39 +161,78 @@ class _SharedState:
     locked: bool
 
 
-def _shared_state() -> _SharedState:
-    """The current snapshot's record, the failure in force and the lock, in one cache round trip."""
-    found = cache.get_many([storage.CURRENT_KEY, backoff.FAILURE_KEY, single_flight.LOCK_KEY])
+def _shared_state(org: str) -> _SharedState:
+    """The organization's current snapshot record, failure in force and lock, in one cache round trip."""
+    current, failure, lock = storage.current_key(org), backoff.failure_key(org), single_flight.lock_key(org)
+    found = cache.get_many([current, failure, lock])
     return _SharedState(
-        storage.StoredSnapshot.from_cache(found.get(storage.CURRENT_KEY)),
-        backoff.Failure.from_cache(found.get(backoff.FAILURE_KEY)),
-        single_flight.LOCK_KEY in found,
+        storage.StoredSnapshot.from_cache(found.get(current)),
+        backoff.Failure.from_cache(found.get(failure)),
+        lock in found,
     )
 
 
 # --- reading ---------------------------------------------------------------------------------
 
 
-def get_snapshot() -> Snapshot:
-    """The current snapshot; starts a background refresh when it is older than the cache period."""
-    state = _shared_state()
-    snapshot = memory.load(state.current)
+def get_snapshot(org: Org | None = None) -> Snapshot:
+    """The organization's current snapshot; starts a background refresh when it is older than the cache period."""
+    try:
+        org = the_org(org)
+    except NoOrganization as error:
+        raise SnapshotUnavailable(str(error)) from None
+    state = _shared_state(org.slug)
+    snapshot = memory.load(org.slug, state.current)
     if snapshot is None:
-        return _cold_start(state.failure)
+        return _cold_start(org, state.failure)
     # The lock is read first, so requests during another worker's refresh do not write to try it.
     if _expired(snapshot) and backoff.may_retry(state.failure) and not state.locked:
-        _start_refresh()
+        _start_refresh(org)
     return memory.marked(snapshot, state.failure)
 
 
-def refresh_snapshot(*, wait: bool = False, force: bool = False) -> RefreshOutcome:
-    """Read OpenCX now; raises `OpenCXError` when that fails or is refused.
+def snapshot_if_any(org: Org) -> Snapshot | None:
+    """The organization's snapshot if it has one, else None at once (a read starts in the background):
+    what a view across organizations shows of each, so that one being read or failing holds up none."""
+    state = _shared_state(org.slug)
+    snapshot, failure = memory.load(org.slug, state.current), state.failure
+    if (snapshot is None or _expired(snapshot)) and backoff.may_retry(failure) and not state.locked:
+        _start_refresh(org)
+        if snapshot is None:  # a refresh that ran inline (tests) has made one, or failed
+            snapshot = memory.load(org.slug, storage.current(org.slug))
+            failure = backoff.current_failure(org.slug)
+    return None if snapshot is None else memory.marked(snapshot, failure)
+
+
+def first_reads(orgs: Sequence[Org]) -> dict[str, Snapshot]:
+    """Each organization's snapshot, waiting (together, up to the cold start's time) only for those
+    that have none yet and are being read; one that fails is left out rather than waited for."""
+    found = {org.slug: snapshot for org in orgs if (snapshot := snapshot_if_any(org)) is not None}
+    waiting = [org for org in orgs if org.slug not in found]
+    started = timezone.now()
+    deadline = time.monotonic() + settings.OPENCX_TIMEOUT + WAIT_MARGIN
+    while waiting and time.monotonic() < deadline:
+        time.sleep(single_flight.POLL)
+        for org in list(waiting):
+            state = _shared_state(org.slug)
+            snapshot = memory.load(org.slug, state.current)
+            if snapshot is not None:
+                found[org.slug] = memory.marked(snapshot, state.failure)
+            failed = state.failure is not None and state.failure.failed_at >= started
+            if snapshot is not None or failed or not state.locked:
+                waiting.remove(org)
+    return found
+
+
+def refresh_snapshot(org: Org | None = None, *, wait: bool = False, force: bool = False) -> RefreshOutcome:
+    """Read the organization's agents from OpenCX now; raises `OpenCXError` when that fails or is refused.
 
     The Refresh button answers at once while another refresh runs, and honours the back-off after
     failures (staff may `force` past it); `refresh_agents` (`wait`, `force`) waits for a running
     refresh, then reads.
     """
-    failure = backoff.current_failure()
+    org = the_org(org)
+    failure = backoff.current_failure(org.slug)
     if not force and failure is not None and timezone.now() < failure.retry_at:
         seconds = (failure.retry_at - timezone.now()).total_seconds()
         raise RefreshRefused(
@@ -193,42 +240,45 @@ def refresh_snapshot(*, wait: bool = False, force: bool = False) -> RefreshOutco
             f"asked again at {failure.retry_at:%H:%M:%S} UTC (in {seconds:.0f} s), not sooner, so that it "
             "can recover. The data shown stays."
         )
-    token = single_flight.acquire(wait=settings.OPENCX_TIMEOUT + WAIT_MARGIN if wait else 0)
-    current = memory.load(storage.current())
+    token = single_flight.acquire(org.slug, wait=settings.OPENCX_TIMEOUT + WAIT_MARGIN if wait else 0)
+    current = memory.load(org.slug, storage.current(org.slug))
     if current is not None and timezone.now() - current.fetched_at < REFRESH_REUSE:
-        single_flight.release(token)
-        return RefreshOutcome(memory.marked(current, backoff.current_failure()), reused=True)
+        single_flight.release(org.slug, token)
+        return RefreshOutcome(memory.marked(current, backoff.current_failure(org.slug)), reused=True)
     if token is None:
         raise RefreshRefused("A refresh is running right now: its data shows as soon as it is read.")
-    refresh = _start_refresh(token)
+    refresh = _start_refresh(org, token)
     return RefreshOutcome(refresh.wait_published(settings.OPENCX_TIMEOUT + WAIT_MARGIN), reused=False, refresh=refresh)
 
 
-def accept_held_read() -> RefreshOutcome:
+def accept_held_read(org: Org | None = None) -> RefreshOutcome:
     """Puts the answer the shrink guard held back in service (staff, on the status page)."""
-    if shrink_guard.current() is None:
+    org = the_org(org)
+    if shrink_guard.current(org.slug) is None:
         raise RefreshRefused("No read is held back.")
-    token = single_flight.acquire(wait=settings.OPENCX_TIMEOUT + WAIT_MARGIN)
+    token = single_flight.acquire(org.slug, wait=settings.OPENCX_TIMEOUT + WAIT_MARGIN)
     if token is None:
         raise RefreshRefused("A refresh is running right now: try again in a moment.")
-    refresh = _start_refresh(token, read=_accept_held)
+    refresh = _start_refresh(org, token, read=_accept_held)
     return RefreshOutcome(refresh.wait_published(settings.OPENCX_TIMEOUT + WAIT_MARGIN), reused=False, refresh=refresh)
 
 
-def current_snapshot() -> Snapshot | None:
-    """The snapshot in service, or None; never starts a refresh (metrics)."""
-    return memory.load(storage.current())
+def current_snapshot(org: Org | None = None) -> Snapshot | None:
+    """The organization's snapshot in service, or None; never starts a refresh (metrics)."""
+    slug = the_org(org).slug
+    return memory.load(slug, storage.current(slug))
 
 
 def warm_up() -> None:
-    """Starts a background read, without waiting, when there is no snapshot yet or it is older than
-    the cache period (readiness probes: an instance nobody visits keeps its data fresh)."""
-    state = _shared_state()
-    stale = state.current is None or timezone.now() - state.current.fetched_at >= timedelta(
-        seconds=settings.OPENCX_CACHE_TTL
-    )
-    if stale and backoff.may_retry(state.failure) and not state.locked:
-        _start_refresh()
+    """Starts a background read of each organization, without waiting, that has no snapshot yet or
+    one older than the cache period (readiness probes: an instance nobody visits keeps its data fresh)."""
+    for org in organizations():
+        state = _shared_state(org.slug)
+        stale = state.current is None or timezone.now() - state.current.fetched_at >= timedelta(
+            seconds=settings.OPENCX_CACHE_TTL
+        )
+        if stale and backoff.may_retry(state.failure) and not state.locked:
+            _start_refresh(org)
 
 
 def wait_for_refresh(timeout: float | None = None) -> bool:
@@ -236,7 +286,7 @@ def wait_for_refresh(timeout: float | None = None) -> bool:
     return jobs.wait_for_jobs(timeout)
 
 
-def _cold_start(failure: backoff.Failure | None) -> Snapshot:
+def _cold_start(org: Org, failure: backoff.Failure | None) -> Snapshot:
     """No snapshot at all: read, or wait briefly for the refresh another worker runs."""
     if failure is not None and timezone.now() < failure.retry_at:
         raise SnapshotUnavailable(failure.reason)
@@ -244,24 +294,24 @@ def _cold_start(failure: backoff.Failure | None) -> Snapshot:
     deadline = time.monotonic() + settings.OPENCX_TIMEOUT + WAIT_MARGIN
     while True:
         # Poll with reads; only try to take the lock (a write) when nobody holds it.
-        state = _shared_state()
-        if state.current is not None and (snapshot := memory.load(state.current)) is not None:
+        state = _shared_state(org.slug)
+        if state.current is not None and (snapshot := memory.load(org.slug, state.current)) is not None:
             return snapshot
         if state.failure is not None and state.failure.failed_at >= started:
             raise SnapshotUnavailable(state.failure.reason)
-        if not state.locked and (token := single_flight.acquire()) is not None:
+        if not state.locked and (token := single_flight.acquire(org.slug)) is not None:
             break
         if time.monotonic() >= deadline:
             raise SnapshotUnavailable(
                 "The first read of the OpenCX API is taking longer than expected: reload the page in a moment."
             )
         time.sleep(single_flight.POLL)
-    snapshot = memory.load(storage.current())  # another worker may have finished meanwhile
+    snapshot = memory.load(org.slug, storage.current(org.slug))  # another worker may have finished meanwhile
     if snapshot is not None:
-        single_flight.release(token)
+        single_flight.release(org.slug, token)
         return snapshot
     try:
-        return _start_refresh(token).wait_published(max(0.0, deadline - time.monotonic()) + WAIT_MARGIN)
+        return _start_refresh(org, token).wait_published(max(0.0, deadline - time.monotonic()) + WAIT_MARGIN)
     except OpenCXError as error:
         raise SnapshotUnavailable(str(error)) from None
 
@@ -271,39 +321,42 @@ def _expired(snapshot: Snapshot) -> bool:
 
 
 def _start_refresh(
-    token: str | None = None, read: Callable[[], tuple[Snapshot, list, int]] | None = None
+    org: Org, token: str | None = None, read: Callable[[Org], tuple[Snapshot, list, int]] | None = None
 ) -> Refresh | None:
     """Starts a refresh job holding `token` (or the lock, if it is free); None when it is not."""
-    token = token or single_flight.acquire()
+    token = token or single_flight.acquire(org.slug)
     if token is None:
         return None  # another worker is refreshing; the current snapshot serves meanwhile
-    refresh = Refresh(token) if read is None else Refresh(token, read=read)
-    jobs.start_job("refresh-agents", refresh.run)
+    refresh = Refresh(org, token) if read is None else Refresh(org, token, read=read)
+    jobs.start_job(f"refresh-agents:{org.slug}", refresh.run)
     return refresh
 
 
 # --- fetching --------------------------------------------------------------------------------
 
 
-def _fetch_and_store() -> tuple[Snapshot, list, int]:
-    """Reads OpenCX and makes the result the current snapshot. Call with the lock held.
+def _fetch_and_store(org: Org) -> tuple[Snapshot, list, int]:
+    """Reads the organization's agents and makes them its current snapshot. Call with its lock held.
 
     Returns the snapshot, the decoded records (for the subscribers) and the body's size."""
-    upstream = current_upstream()
-    client = client_for(upstream)
+    upstream = upstream_of(org)
     started = time.monotonic()
     try:
-        backoff.check_call_budget()
-        fetched = client.fetch_phone_agents(on_request=backoff.count_call)
+        if org.problem:
+            raise TokenRejected(org.problem)
+        client = client_for(upstream)
+        backoff.check_call_budget(org.slug)
+        fetched = client.fetch_phone_agents(on_request=lambda: backoff.count_call(org.slug))
     except OpenCXError as error:
-        backoff.record_failure(error)
+        backoff.record_failure(org.slug, error)
         raise
-    voices, actions = voice_names(client), action_names(client)
+    voices, actions = voice_names(org.slug, client), action_names(org.slug, client)
     now = timezone.now()
     # Parsed from the body again, item by item, rather than from `fetched.records`: the snapshot
     # then sits in memory of its own, which is given back whole when the records are freed.
     snapshot = build_snapshot(
         list_items(fetched.body),
+        org=org.slug,
         fetched_at=now,
         source=upstream.source,
         version=memory.new_version(),
@@ -311,9 +364,10 @@ def _fetch_and_store() -> tuple[Snapshot, list, int]:
         actions=actions,
     )
     compressed = storage.compress(fetched.body)
-    previous = storage.current()
+    previous = storage.current(org.slug)
     if shrink_guard.shrinks(previous.agents if previous else None, len(snapshot.agents)):
         held = shrink_guard.hold(
+            org.slug,
             agent_ids=list(snapshot.by_id),
             previous=previous.agents,
             compressed_body=compressed,
@@ -324,15 +378,18 @@ def _fetch_and_store() -> tuple[Snapshot, list, int]:
         )
         if now < held.accept_at:
             error = shrink_guard.ReadHeldBack(held.reason())
-            backoff.record_failure(error)
+            backoff.record_failure(org.slug, error)
             raise error
-        logger.warning("The same shrunken answer since %s is accepted: %d agents", held.first_seen, held.agents)
-    shrink_guard.clear()
-    _publish(snapshot, compressed)
+        logger.warning(
+            "The same shrunken answer for %s since %s is accepted: %d agents", org.slug, held.first_seen, held.agents
+        )
+    shrink_guard.clear(org.slug)
+    _publish(org.slug, snapshot, compressed)
     metrics.REFRESH_DURATION.observe(time.monotonic() - started)
     logger.info(
-        "Read %d agents from %s in %.2f s (%d problems)",
+        "Read %d agents of %s from %s in %.2f s (%d problems)",
         len(snapshot.agents),
+        org.slug,
         upstream.source,
         time.monotonic() - started,
         len(snapshot.problems),
@@ -340,14 +397,15 @@ def _fetch_and_store() -> tuple[Snapshot, list, int]:
     return snapshot, fetched.records, len(fetched.body)
 
 
-def _accept_held() -> tuple[Snapshot, list, int]:
+def _accept_held(org: Org) -> tuple[Snapshot, list, int]:
     """The snapshot of the answer the shrink guard held back, put in service as a read would be."""
-    held, compressed = shrink_guard.current(), shrink_guard.body()
+    held, compressed = shrink_guard.current(org.slug), shrink_guard.body(org.slug)
     if held is None or compressed is None:
         raise RefreshRefused("No read is held back (any more).")
     raw = storage.decompress(compressed)
     snapshot = build_snapshot(
         list_items(raw),
+        org=org.slug,
         fetched_at=held.last_seen,
         source=held.source,
         version=memory.new_version(),
@@ -356,15 +414,16 @@ def _accept_held() -> tuple[Snapshot, list, int]:
     )
     with bulk_allocation():
         records = json.loads(raw)  # for the subscribers, after the snapshot (see _fetch_and_store)
-    shrink_guard.clear()
-    _publish(snapshot, compressed)
-    logger.warning("A held-back read of %d agents was accepted by staff", len(snapshot.agents))
+    shrink_guard.clear(org.slug)
+    _publish(org.slug, snapshot, compressed)
+    logger.warning("A held-back read of %d agents of %s was accepted by staff", len(snapshot.agents), org.slug)
     return snapshot, records, len(raw)
 
 
-def _publish(snapshot: Snapshot, compressed: bytes) -> None:
-    """Makes `snapshot` the one every worker serves."""
+def _publish(org: str, snapshot: Snapshot, compressed: bytes) -> None:
+    """Makes `snapshot` the one every worker serves for the organization."""
     storage.store(
+        org,
         storage.StoredSnapshot(
             version=snapshot.version,
             fetched_at=snapshot.fetched_at,
@@ -376,19 +435,21 @@ def _publish(snapshot: Snapshot, compressed: bytes) -> None:
         ),
         compressed,
     )
-    backoff.clear_failure()
+    backoff.clear_failure(org)
     memory.remember(snapshot)
 
 
 # --- status ----------------------------------------------------------------------------------
 
 
-def upstream_status() -> UpstreamStatus:
-    """Figures about the upstream and the snapshot, read from the shared cache only."""
-    state = _shared_state()
-    last_failure = backoff.last_failure()
+def upstream_status(org: Org | None = None) -> UpstreamStatus:
+    """Figures about the organization's upstream and snapshot, read from the shared cache only."""
+    org = the_org(org)
+    state = _shared_state(org.slug)
+    last_failure = backoff.last_failure(org.slug)
     current, failure = state.current, state.failure
     return UpstreamStatus(
+        org=org,
         source=current.source if current else None,
         last_success=current.fetched_at if current else None,
         agents=current.agents if current else None,
@@ -398,7 +459,7 @@ def upstream_status() -> UpstreamStatus:
         failing=failure is not None,
         consecutive_failures=failure.failures if failure else 0,
         next_retry=failure.retry_at if failure else None,
-        calls_last_minute=len(backoff.recent_calls()),
+        calls_last_minute=len(backoff.recent_calls(org.slug)),
         call_budget=settings.OPENCX_CALLS_PER_MINUTE,
         refreshing=state.locked,
     )

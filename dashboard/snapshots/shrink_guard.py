@@ -18,8 +18,15 @@ from django.core.cache import cache
 
 from dashboard.opencx.errors import OpenCXError
 
-HELD_KEY = "switchboard:snapshot:held"
-HELD_BODY_KEY = "switchboard:snapshot:held-body"
+from .keys import key
+
+
+def _held_key(org: str) -> str:
+    return key(org, "snapshot:held")
+
+
+def _held_body_key(org: str) -> str:
+    return key(org, "snapshot:held-body")
 
 
 class ReadHeldBack(OpenCXError):
@@ -71,6 +78,7 @@ def fingerprint(agent_ids: list[str]) -> str:
 
 
 def hold(
+    org: str,
     *,
     agent_ids: list[str],
     previous: int,
@@ -82,20 +90,20 @@ def hold(
 ) -> HeldRead:
     """Keeps this answer apart; the same answer as the one already held keeps its first sighting."""
     print_ = fingerprint(agent_ids)
-    known = current()
+    known = current(org)
     first_seen = known.first_seen if known is not None and known.fingerprint == print_ else now
     held = HeldRead(len(agent_ids), previous, first_seen, now, print_, source, voices, actions)
-    cache.set_many({HELD_KEY: asdict(held), HELD_BODY_KEY: compressed_body}, timeout=None)
+    cache.set_many({_held_key(org): asdict(held), _held_body_key(org): compressed_body}, timeout=None)
     return held
 
 
-def current() -> HeldRead | None:
-    return HeldRead.from_cache(cache.get(HELD_KEY))
+def current(org: str) -> HeldRead | None:
+    return HeldRead.from_cache(cache.get(_held_key(org)))
 
 
-def body() -> bytes | None:
-    return cache.get(HELD_BODY_KEY)
+def body(org: str) -> bytes | None:
+    return cache.get(_held_body_key(org))
 
 
-def clear() -> None:
-    cache.delete_many([HELD_KEY, HELD_BODY_KEY])
+def clear(org: str) -> None:
+    cache.delete_many([_held_key(org), _held_body_key(org)])

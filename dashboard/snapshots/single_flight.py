@@ -10,27 +10,33 @@ import uuid
 from django.conf import settings
 from django.core.cache import cache
 
-LOCK_KEY = "switchboard:snapshot:refresh-lock"
+from .keys import key
+
 POLL = 0.05
 
 
-def acquire(wait: float = 0) -> str | None:
+def lock_key(org: str) -> str:
+    return key(org, "snapshot:refresh-lock")
+
+
+def acquire(org: str, wait: float = 0) -> str | None:
     """A token when this caller may refresh, else None (after waiting up to `wait` seconds)."""
     token = uuid.uuid4().hex
     hold = settings.OPENCX_TIMEOUT * 2 + 10  # longer than any read, short enough to outlive a crash
     deadline = time.monotonic() + wait
+    lock = lock_key(org)
     while True:
-        if cache.add(LOCK_KEY, token, timeout=hold):
+        if cache.add(lock, token, timeout=hold):
             return token
         if time.monotonic() >= deadline:
             return None
         time.sleep(POLL)
-        while cache.get(LOCK_KEY) is not None:  # wait with reads, not with writes
+        while cache.get(lock) is not None:  # wait with reads, not with writes
             if time.monotonic() >= deadline:
                 return None
             time.sleep(POLL)
 
 
-def release(token: str | None) -> None:
-    if token is not None and cache.get(LOCK_KEY) == token:
-        cache.delete(LOCK_KEY)
+def release(org: str, token: str | None) -> None:
+    if token is not None and cache.get(lock_key(org)) == token:
+        cache.delete(lock_key(org))

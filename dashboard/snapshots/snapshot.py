@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from dashboard.fields import ParseProblem, PhoneAgent, ValueContext, active_registry
+from dashboard.orgs.registry import DEFAULT_SLUG, org_names
 
 T = TypeVar("T")
 
@@ -21,6 +22,12 @@ class Snapshot:
     problems: tuple[ParseProblem, ...]
     # Names this exact content: workers compare versions to know when to re-read the shared cache.
     version: str
+    # The organization's slug (`dashboard.orgs`); "" for a view across several (`parts`).
+    org: str = DEFAULT_SLUG
+    # A view across organizations: the snapshots it is made of, in the order of its agents, and
+    # why any organization is not among them ("Staging: its first read is under way").
+    parts: tuple["Snapshot", ...] = field(default=(), repr=False, compare=False)
+    left_out: tuple[str, ...] = ()
     # Why the data is older than the cache period allows (the last refresh failed), or None.
     stale_reason: str | None = None
     # Voice id -> name from OpenCX's voices list; empty when it is not offered (ids are shown).
@@ -63,6 +70,12 @@ class Snapshot:
     def org_id(self) -> str | None:
         return next((agent.org_id for agent in self.agents if agent.org_id), None)
 
+    def part_of(self, agent: PhoneAgent) -> "Snapshot":
+        """The organization's snapshot `agent` comes from: this one, unless it is across organizations."""
+        if not self.parts:
+            return self
+        return next(part for part in self.parts if part.org == agent.org)
+
     def get(self, agent_id: str) -> PhoneAgent | None:
         return self.by_id.get(agent_id)
 
@@ -72,26 +85,28 @@ class Snapshot:
     @property
     def value_context(self) -> ValueContext:
         """What drawing this snapshot's values needs: the names read beside it."""
-        return ValueContext(self.voice_names, self.action_names)
+        return ValueContext(self.voice_names, self.action_names, org_names())
 
 
 def build_snapshot(
     records: Iterable[Any],
     *,
+    org: str,
     fetched_at: datetime,
     source: str,
     version: str,
     voices: Mapping[str, str],
     actions: Mapping[str, str],
 ) -> Snapshot:
-    """A snapshot of the upstream's agent objects, parsed by the registry in force."""
-    agents, problems = active_registry().parse(records)
+    """A snapshot of one organization's agent objects, parsed by the registry in force."""
+    agents, problems = active_registry().parse(records, org=org)
     return Snapshot(
         agents=tuple(agents),
         fetched_at=fetched_at,
         source=source,
         problems=tuple(problems),
         version=version,
+        org=org,
         voice_names=voices,
         action_names=actions,
     )

@@ -12,8 +12,17 @@ from typing import Any
 
 from django.core.cache import cache
 
-CURRENT_KEY = "switchboard:snapshot:current"
-BODY_KEY = "switchboard:snapshot:body:{version}"
+from .keys import key
+
+CURRENT = "snapshot:current"
+
+
+def current_key(org: str) -> str:
+    return key(org, CURRENT)
+
+
+def body_key(org: str, version: str) -> str:
+    return key(org, f"snapshot:body:{version}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,13 +50,13 @@ class StoredSnapshot:
         )
 
 
-def current() -> StoredSnapshot | None:
-    return StoredSnapshot.from_cache(cache.get(CURRENT_KEY))
+def current(org: str) -> StoredSnapshot | None:
+    return StoredSnapshot.from_cache(cache.get(current_key(org)))
 
 
-def body(version: str) -> bytes | None:
+def body(org: str, version: str) -> bytes | None:
     """The upstream body of that snapshot, decompressed; None when it is gone."""
-    compressed = cache.get(BODY_KEY.format(version=version))
+    compressed = cache.get(body_key(org, version))
     return None if compressed is None else decompress(compressed)
 
 
@@ -59,10 +68,10 @@ def compress(raw: bytes) -> bytes:
     return zlib.compress(raw, 1)
 
 
-def store(stored: StoredSnapshot, compressed_body: bytes) -> None:
+def store(org: str, stored: StoredSnapshot, compressed_body: bytes) -> None:
     """Makes `stored` the current snapshot: its body first, so no reader finds a record without one."""
-    cache.set(BODY_KEY.format(version=stored.version), compressed_body, timeout=None)
-    previous = cache.get(CURRENT_KEY)
-    cache.set(CURRENT_KEY, asdict(stored), timeout=None)
+    cache.set(body_key(org, stored.version), compressed_body, timeout=None)
+    previous = cache.get(current_key(org))
+    cache.set(current_key(org), asdict(stored), timeout=None)
     if previous is not None and previous["version"] != stored.version:
-        cache.delete(BODY_KEY.format(version=previous["version"]))
+        cache.delete(body_key(org, previous["version"]))

@@ -1,4 +1,4 @@
-"""Which OpenCX API to read: the configured one, or one that demo mode puts in its place."""
+"""Which OpenCX API to read for an organization: the configured one, or one that demo mode puts in its place."""
 
 import threading
 from collections.abc import Callable
@@ -8,6 +8,7 @@ from django.conf import settings
 
 from dashboard.metrics import observe_upstream_attempt
 from dashboard.opencx.client import OpenCXClient
+from dashboard.orgs.registry import Org
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,24 +18,28 @@ class Upstream:
     # What the pages say the data comes from: "demo", or the API's base URL.
     source: str
 
+    def __repr__(self) -> str:  # never the token
+        return f"Upstream({self.url!r}, source={self.source!r})"
+
 
 _lock = threading.Lock()
 _clients: dict[tuple[str, str, float], OpenCXClient] = {}
-_providers: list[Callable[[], Upstream | None]] = []
+_providers: list[Callable[[Org], Upstream | None]] = []
 
 
-def provide(provider: Callable[[], Upstream | None]) -> None:
-    """Lets an app serve another upstream (the demo's fake API) whenever `provider` returns one."""
+def provide(provider: Callable[[Org], Upstream | None]) -> None:
+    """Lets an app serve another upstream for an organization (the demo's fake API) whenever
+    `provider` returns one."""
     if provider not in _providers:
         _providers.append(provider)
 
 
-def current_upstream() -> Upstream:
+def upstream_of(org: Org) -> Upstream:
     for provider in _providers:
-        upstream = provider()
+        upstream = provider(org)
         if upstream is not None:
             return upstream
-    return Upstream(settings.OPENCX_API_URL, settings.OPENCX_API_TOKEN, settings.OPENCX_API_URL)
+    return Upstream(org.url, org.token, org.url)
 
 
 def client_for(upstream: Upstream) -> OpenCXClient:

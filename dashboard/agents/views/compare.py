@@ -13,7 +13,7 @@ from ..listing import back_to_list
 
 @require_GET
 def agent_compare(request: HttpRequest) -> HttpResponse:
-    snapshot = get_snapshot()
+    snapshot = get_snapshot(reader(request).org)
     me = reader(request)
     notices = []
     wanted = list(dict.fromkeys(request.GET.getlist("id")))

@@ -29,10 +29,10 @@ def agent_detail(request: HttpRequest, agent_id: str) -> HttpResponse:
 
 def agent_page(request: HttpRequest, reader: Reader, agent_id: str, *, back: str | None) -> HttpResponse:
     """One agent's page as `reader` may see it; a 404 page (with its history, if any) when it is gone."""
-    snapshot = get_snapshot()
+    snapshot = get_snapshot(reader.org)
     agent = snapshot.get(agent_id)
     if agent is None:
-        history = _history(agent_id, reader)
+        history = _history(snapshot.org, agent_id, reader)
         return render(
             request,
             "agents/not_found.html",
@@ -67,7 +67,7 @@ def agent_page(request: HttpRequest, reader: Reader, agent_id: str, *, back: str
             "findings": index_of(snapshot).findings_of(agent, hidden),
             "share_days": SHARE_DAYS,
             **_raw_json(snapshot, agent.id, reader),
-            **_history(agent.id, reader),
+            **_history(snapshot.org, agent.id, reader),
         },
     )
 
@@ -87,7 +87,7 @@ def _raw_json(snapshot: Snapshot, agent_id: str, reader: Reader) -> dict[str, An
 @require_GET
 def agent_json(request: HttpRequest, agent_id: str) -> HttpResponse:
     """/agents/<id>/json/: the record as OpenCX sent it, redacted for the reader, to download."""
-    snapshot = get_snapshot()
+    snapshot = get_snapshot(reader(request).org)
     if snapshot.get(agent_id) is None:
         raise Http404("No agent with this id in the current data.")
     raw = _raw_json(snapshot, agent_id, reader(request))["raw_json"]
@@ -108,12 +108,12 @@ def _removal(history: list[TimelineEntry], snapshot: Snapshot, reader: Reader) -
     return {"removed": change, "last_known": last, "groups": groups}
 
 
-def _history(agent_id: str, reader: Reader) -> dict[str, Any]:
+def _history(org: str, agent_id: str, reader: Reader) -> dict[str, Any]:
     """The agent's timeline for `history/timeline.html`, hidden fields withheld."""
-    entries, total = timeline(agent_id, hidden=reader.hidden_keys)
+    entries, total = timeline(org, agent_id, hidden=reader.hidden_keys)
     return {
         "history": entries,
         "history_total": total,
         "history_agent_id": agent_id,
-        "coverage": history_coverage(),
+        "coverage": history_coverage(org),
     }

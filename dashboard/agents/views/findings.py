@@ -8,15 +8,15 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from dashboard.access.readers import reader
-from dashboard.snapshots.service import get_snapshot
 
+from ..across import snapshot_for
 from ..findings import RULES
 from ..fleet_findings import rule_outcomes
 
 
 @require_GET
 def finding_list(request: HttpRequest) -> HttpResponse:
-    snapshot = get_snapshot()
+    snapshot = snapshot_for(reader(request))
     rows = [
         {
             "rule": outcome.rule,

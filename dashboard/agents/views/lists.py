@@ -11,8 +11,8 @@ from django.views.decorators.http import require_GET, require_POST
 from dashboard.access.readers import reader
 from dashboard.fields import active_registry
 from dashboard.querystrings import drop_empty_parameters
-from dashboard.snapshots.service import get_snapshot
 
+from ..across import snapshot_for
 from ..filters import FETCHED_OPTIONS, AgentFilterForm
 from ..index import index_of
 from ..listing import AGENT_LIST, PROBLEM_LIST, in_order
@@ -58,7 +58,7 @@ def safe_next(request: HttpRequest) -> str:
 @require_GET
 def facet_options(request: HttpRequest, parameter: str) -> HttpResponse:
     """One facet's menu under the list's current filters, for the menu that opens (and its search box)."""
-    index = index_of(get_snapshot())
+    index = index_of(snapshot_for(reader(request)))
     form = AgentFilterForm(request.GET, index=index, hidden=reader(request).hidden)
     if parameter not in form.facet_parameters():
         raise Http404("No such filter.")

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_GET
 
 from dashboard.access.readers import reader
 from dashboard.history.models import AgentChange
-from dashboard.snapshots.service import get_snapshot
 
+from ..across import snapshot_for
 from ..findings import RULES, SEVERITIES
 from ..index import FleetIndex, index_of
 from ..overview import breakdowns
@@ -23,7 +23,7 @@ RECENT = timedelta(hours=24)
 
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
-    snapshot = get_snapshot()
+    snapshot = snapshot_for(reader(request))
     index = index_of(snapshot)
     hidden = reader(request).hidden
     return render(
@@ -33,7 +33,10 @@ def overview(request: HttpRequest) -> HttpResponse:
             "snapshot": snapshot,
             "breakdowns": breakdowns(index, hidden),
             "severities": by_severity(index, hidden),
-            "recent_changes": AgentChange.objects.filter(recorded_at__gte=timezone.now() - RECENT).count(),
+            "recent_changes": AgentChange.objects.filter(
+                org__in=[part.org for part in snapshot.parts] or [snapshot.org],
+                recorded_at__gte=timezone.now() - RECENT,
+            ).count(),
         },
     )
 

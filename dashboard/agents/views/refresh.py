@@ -20,7 +20,7 @@ def refresh(request: HttpRequest) -> HttpResponse:
     # Staff may read again before the back-off after failures ends ("Read now anyway").
     force = me.is_staff and request.POST.get("force") == "1"
     try:
-        outcome = refresh_snapshot(force=force)
+        outcome = refresh_snapshot(me.org, force=force)
     except RefreshRefused as refused:
         messages.info(request, str(refused))
     except (OpenCXError, SnapshotUnavailable) as error:

@@ -53,7 +53,7 @@ def shared_agent(request: HttpRequest, link: ShareLink, visitor: Reader, agent_i
     if link.agent_id:
         shown = agent_id == link.agent_id
     else:
-        shown = lists_agent(get_snapshot(), visitor, shared_query(link, QueryDict()), agent_id)
+        shown = lists_agent(get_snapshot(visitor.org), visitor, shared_query(link, QueryDict()), agent_id)
     if not shown:
         problem = "This link shares another agent." if link.agent_id else "This agent is not part of the shared list."
         context = {"problem": problem, "reader": visitor, "back": share_url(link)}

@@ -8,11 +8,13 @@ import json
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.http import Http404
 
 from dashboard.agents.findings import SEVERITIES
 from dashboard.agents.fleet_findings import at_least, rule_outcomes
 from dashboard.fields.kinds import utc_iso
 from dashboard.opencx.errors import OpenCXError
+from dashboard.orgs.registry import NoOrganization, OrganizationNeeded, org_named, organizations, the_org
 from dashboard.snapshots.service import SnapshotUnavailable, get_snapshot, refresh_snapshot, wait_for_refresh
 
 NEVER = "never"
@@ -32,10 +34,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--cached", action="store_true", help="Use the data the dashboard has instead of reading OpenCX now."
         )
+        parser.add_argument("--org", help="The organization's slug (needed when there are several).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            snapshot = get_snapshot() if options["cached"] else refresh_snapshot(wait=True, force=True).snapshot
+            org = org_named(options["org"]) if options["org"] else the_org(None)
+        except (Http404, NoOrganization, OrganizationNeeded) as error:
+            known = ", ".join(org.slug for org in organizations())
+            raise CommandError(f"{error} Name one with --org ({known or 'none configured'}).", returncode=2) from None
+        try:
+            snapshot = get_snapshot(org) if options["cached"] else refresh_snapshot(org, wait=True, force=True).snapshot
         except (OpenCXError, SnapshotUnavailable) as error:
             raise CommandError(f"Could not read the agents: {error}", returncode=2) from None
         finally:
