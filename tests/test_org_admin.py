@@ -124,6 +124,25 @@ def test_a_new_token_replaces_the_stored_one_and_the_audit_names_the_field_only(
     assert event.detail == "acme (Acme Corp): changed API token"
 
 
+def test_the_api_url_changes_only_with_the_token_entered_again(staff, fake):
+    add_org(staff, fake.url)
+    organization = Organization.objects.get(slug="acme")
+    elsewhere = {"slug": "acme", "name": "Acme Corp", "api_url": "https://collector.example", "_save": "1"}
+
+    refused = staff.post(change_url(organization), {**elsewhere, "token": ""})
+    allowed = staff.post(change_url(organization), {**elsewhere, "token": "ocx_live_for_there"})
+
+    assert refused.status_code == 200 and "Enter the token again" in refused.content.decode()
+    assert allowed.status_code == 302
+    organization.refresh_from_db()
+    assert organization.api_url == "https://collector.example"
+    assert encryption.decrypt(organization.token_ciphertext) == "ocx_live_for_there"
+    assert (
+        AuditEvent.objects.get(action=AuditEvent.ORG_CHANGED).detail
+        == "acme (Acme Corp): changed API base URL, API token"
+    )
+
+
 def test_a_new_organization_needs_a_token(staff, fake):
     response = add_org(staff, fake.url, token="")
 

@@ -5,6 +5,7 @@ databases: `migrate`, and `manage.py check --database default`. Messages name or
 slug; no token, nor any part of one, is ever in them.
 """
 
+from collections.abc import Collection
 from typing import Any
 
 from django.conf import settings
@@ -16,7 +17,9 @@ from .models import Organization
 
 
 @register(Tags.database)
-def check_stored_tokens(app_configs: Any = None, databases: Any = None, **kwargs: Any) -> list[CheckMessage]:
+def check_stored_tokens(
+    app_configs: Any = None, databases: Collection[str] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
     if not databases or DEFAULT_DB_ALIAS not in databases:
         return []
     try:

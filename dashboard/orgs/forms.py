@@ -59,6 +59,11 @@ class OrganizationForm(forms.ModelForm):
         if not settings.ORG_TOKEN_KEYS:
             # Refused before anything is stored: a token could be neither encrypted nor read back.
             raise forms.ValidationError(f"{KEYS_MISSING} Nothing was saved.", code="no_token_keys")
+        if self.instance.token_ciphertext and "api_url" in self.changed_data and not cleaned.get("token"):
+            # Otherwise pointing the URL at another server would send it the token no one may see again.
+            self.add_error(
+                "token", "Enter the token again to change the API base URL: it goes only where it was given."
+            )
         return cleaned
 
     def save(self, commit: bool = True) -> Organization:
