@@ -130,6 +130,9 @@ def user_form(user, **changes):
         "user_permissions": [permission.pk for permission in user.user_permissions.all()],
         "date_joined_0": "2026-01-01",
         "date_joined_1": "00:00:00",
+        # The organization roles inline (tests/test_org_admin.py), posted with none.
+        "org_grants-TOTAL_FORMS": "0",
+        "org_grants-INITIAL_FORMS": "0",
     }
     data.update(changes)
     return {name: value for name, value in data.items() if value != ""}

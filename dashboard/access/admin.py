@@ -1,7 +1,8 @@
-"""Django's admin: users and groups (the roles), the audit log and share links, for Staff.
+"""Django's admin: users with their organization roles, groups (the roles), the audit log and share
+links, for Staff.
 
-Staff also see sign-in lockouts (django-axes' Access attempts; deleting one lifts it), through
-the Staff role's permissions (`roles.py`).
+Organizations themselves are in `dashboard/orgs/admin.py`. Staff also see sign-in lockouts
+(django-axes' Access attempts; deleting one lifts it), through the Staff role's permissions (`roles.py`).
 """
 
 from typing import Any
@@ -12,7 +13,11 @@ from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, Permission, User
 from django.http import HttpRequest
 
-from .models import AuditEvent, ShareLink
+from dashboard.orgs.registry import organizations
+
+from .audit import record_event
+from .models import AuditEvent, OrgGrant, ShareLink
+from .organizations import role_permissions
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -89,14 +94,86 @@ def _form_with_request(form_class: type, request: HttpRequest) -> type:
     return type(form_class.__name__, (_GrantsOnlyWhatIsHeld, form_class), {"request": request})
 
 
+class OrgGrantForm(forms.ModelForm):
+    """One organization role: the organization picked from those configured, and a role whose
+    permissions the person saving must hold themselves."""
+
+    request: HttpRequest  # set by `OrgGrantInline.get_formset`
+
+    class Meta:
+        model = OrgGrant
+        fields = ["org", "role"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [(org.slug, f"{org.name} ({org.slug})") for org in organizations()]
+        current = self.instance.org
+        if current and current not in dict(choices):
+            # Kept, so the grant can still be seen and removed after its organization went away.
+            choices.append((current, f"{current} (no longer configured)"))
+        self.fields["org"] = forms.ChoiceField(label="Organization", choices=[("", "---------"), *choices])
+
+    def clean(self) -> Any:
+        cleaned = super().clean()
+        role = cleaned.get("role")
+        if role and self.has_changed() and not self.request.user.is_superuser:
+            refused = sorted(role_permissions(role) - self.request.user.get_all_permissions())
+            if refused:
+                raise forms.ValidationError(
+                    "You can only grant permissions you hold yourself; not held: %(names)s.",
+                    params={"names": ", ".join(refused)},
+                )
+        return cleaned
+
+
+class OrgGrantInline(admin.TabularInline):
+    model = OrgGrant
+    form = OrgGrantForm
+    extra = 1
+    verbose_name_plural = "organization roles: with any, the person sees only those organizations (Staff see all)"
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        kwargs["form"] = type(self.form.__name__, (self.form,), {"request": request})
+        return super().get_formset(request, obj, **kwargs)
+
+
+def _audit_grants(request: HttpRequest, formset: Any) -> None:
+    """The organization roles a saved inline granted, changed and removed, in the audit log."""
+    user = formset.instance.get_username()
+    before = {form.instance.pk: form.initial for form in formset.initial_forms}
+    for grant in formset.new_objects:
+        record_event(request, AuditEvent.ORG_ROLE_GRANTED, f"{user}: {grant.role} in {grant.org}")
+    for grant, _fields in formset.changed_objects:
+        was = before.get(grant.pk, {})
+        record_event(
+            request,
+            AuditEvent.ORG_ROLE_CHANGED,
+            f"{user}: {was.get('role')} in {was.get('org')} -> {grant.role} in {grant.org}",
+        )
+    for grant in formset.deleted_objects:
+        record_event(request, AuditEvent.ORG_ROLE_REMOVED, f"{user}: no longer {grant.role} in {grant.org}")
+
+
 admin.site.unregister(User)
 admin.site.unregister(Group)
 
 
 @admin.register(User)
 class SwitchboardUserAdmin(UserAdmin):
-    """Django's user admin, except that staff who are not superusers cannot make anyone a
-    superuser, grant what they do not hold, or change or delete a superuser's account."""
+    """Django's user admin with the person's organization roles, except that staff who are not
+    superusers cannot make anyone a superuser, grant what they do not hold (a group, a permission
+    or an organization role), or change or delete a superuser's account."""
+
+    inlines = [OrgGrantInline]
+
+    def get_inlines(self, request: HttpRequest, obj: Any = None) -> Any:
+        # Adding an account asks only for its name and password (Django's two steps); roles come after.
+        return self.inlines if obj is not None else []
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        super().save_formset(request, form, formset, change)
+        if formset.model is OrgGrant:
+            _audit_grants(request, formset)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         fields = super().get_readonly_fields(request, obj)

@@ -1,4 +1,5 @@
-"""The audit log: sign-ins, failed and refused sign-ins, share links and exports, for staff to read."""
+"""The audit log: sign-ins, failed and refused sign-ins, share links, exports and the organizations
+staff edit in the admin, for staff to read."""
 
 from typing import Any
 
@@ -7,6 +8,8 @@ from axes.exceptions import AxesBackendPermissionDenied
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest
+
+from dashboard.orgs.signals import organization_edited
 
 from .addresses import client_ip
 from .models import AuditEvent
@@ -48,3 +51,15 @@ def _sign_in_failed(
     action = AuditEvent.SIGN_IN_REFUSED if refused else AuditEvent.SIGN_IN_FAILED
     # Django passes the credentials with the password masked; only the name is kept.
     record_event(request, action, username=str(credentials.get("username", "")))
+
+
+ORGANIZATION_ACTIONS = {
+    "created": AuditEvent.ORG_CREATED,
+    "changed": AuditEvent.ORG_CHANGED,
+    "deleted": AuditEvent.ORG_DELETED,
+}
+
+
+@receiver(organization_edited, dispatch_uid="audit-organization-edited")
+def _organization_edited(sender: Any, request: HttpRequest | None, action: str, detail: str, **kwargs: Any) -> None:
+    record_event(request, ORGANIZATION_ACTIONS[action], detail)

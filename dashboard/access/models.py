@@ -26,13 +26,17 @@ class DashboardAccess(models.Model):
 
 
 class AuditEvent(models.Model):
-    """Something security-relevant that happened: sign-ins, failed sign-ins, share links, exports, API use."""
+    """Something security-relevant that happened: sign-ins, failed sign-ins, share links, exports, API use,
+    organizations and organization roles changed in the admin."""
 
     SIGN_IN, SIGN_IN_FAILED, SIGN_IN_REFUSED = "sign-in", "sign-in-failed", "sign-in-refused"
     SHARE_CREATED, SHARE_REVOKED, EXPORT = "share-created", "share-revoked", "export"
     API, API_REFUSED = "api", "api-refused"
     TOKEN_CREATED, TOKEN_REVOKED = "api-token-created", "api-token-revoked"
     HELD_READ_ACCEPTED = "held-read-accepted"
+    # Staff managing organizations and who may see them (the admin); never with a token.
+    ORG_CREATED, ORG_CHANGED, ORG_DELETED = "org-created", "org-changed", "org-deleted"
+    ORG_ROLE_GRANTED, ORG_ROLE_CHANGED, ORG_ROLE_REMOVED = "org-role-granted", "org-role-changed", "org-role-removed"
     ACTIONS = [
         (SIGN_IN, "Signed in"),
         (SIGN_IN_FAILED, "Sign-in failed"),
@@ -45,6 +49,12 @@ class AuditEvent(models.Model):
         (TOKEN_CREATED, "API token created"),
         (TOKEN_REVOKED, "API token revoked"),
         (HELD_READ_ACCEPTED, "Held-back read accepted"),
+        (ORG_CREATED, "Organization added"),
+        (ORG_CHANGED, "Organization changed"),
+        (ORG_DELETED, "Organization deleted"),
+        (ORG_ROLE_GRANTED, "Organization role granted"),
+        (ORG_ROLE_CHANGED, "Organization role changed"),
+        (ORG_ROLE_REMOVED, "Organization role removed"),
     ]
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -28,7 +28,8 @@ def _grants(user: Any) -> dict[str, str]:
     return found
 
 
-def _role_permissions(role: str) -> frozenset[str]:
+def role_permissions(role: str) -> frozenset[str]:
+    """The permissions an organization role (Viewer, Operator) gives in its organization."""
     return frozenset(f"{app}.{codename}" for app, codenames in roles.ROLES.get(role, []) for codename in codenames)
 
 
@@ -53,8 +54,8 @@ def allows(user: Any, org: Org | None) -> Allows:
         return user.has_perm
     grants = _grants(user)
     if org is not None:
-        granted = _role_permissions(grants[org.slug]) if org.slug in grants else frozenset()
+        granted = role_permissions(grants[org.slug]) if org.slug in grants else frozenset()
     else:
         shown = [grants[org.slug] for org in visible_orgs(user)]
-        granted = frozenset.intersection(*(_role_permissions(role) for role in shown)) if shown else frozenset()
+        granted = frozenset.intersection(*(role_permissions(role) for role in shown)) if shown else frozenset()
     return granted.__contains__

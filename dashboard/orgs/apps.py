@@ -6,4 +6,5 @@ class OrgsConfig(AppConfig):
     verbose_name = "Organizations"
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401  (forgets the cached list when the admin changes it)
+        # Forget the cached list when the admin changes it; register the checks of stored tokens.
+        from . import checks, receivers  # noqa: F401

@@ -13,12 +13,15 @@ class TokenKeyMissing(Exception):
     """No ORG_TOKEN_KEYS to encrypt or decrypt with; `str()` says what to do."""
 
 
+KEYS_MISSING = (
+    "ORG_TOKEN_KEYS is not set: tokens entered in the admin are encrypted with it. Generate one "
+    "with `python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`."
+)
+
+
 def _keys() -> MultiFernet:
     if not settings.ORG_TOKEN_KEYS:
-        raise TokenKeyMissing(
-            "ORG_TOKEN_KEYS is not set: tokens entered in the admin are encrypted with it. Generate one "
-            "with `python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`."
-        )
+        raise TokenKeyMissing(KEYS_MISSING)
     return MultiFernet([Fernet(key) for key in settings.ORG_TOKEN_KEYS])
 
 
@@ -36,4 +39,4 @@ def rotate(ciphertext: str) -> str:
     return _keys().rotate(ciphertext.encode()).decode()
 
 
-__all__ = ["InvalidToken", "TokenKeyMissing", "decrypt", "encrypt", "rotate"]
+__all__ = ["KEYS_MISSING", "InvalidToken", "TokenKeyMissing", "decrypt", "encrypt", "rotate"]

@@ -65,9 +65,15 @@ def organizations() -> list[Org]:
         provided = provider()
         if provided is not None:
             return provided
-    configured = _configured(settings.OPENCX_ORGS, settings.OPENCX_API_TOKEN, settings.OPENCX_API_URL)
+    configured = environment_orgs()
     taken = {org.slug for org in configured}
     return [*configured, *(org for org in _from_admin() if org.slug not in taken)]
+
+
+def environment_orgs() -> list[Org]:
+    """The organizations configured in the environment (`OPENCX_ORGS`, or `OPENCX_API_TOKEN` alone):
+    configuration as code, which the admin shows but does not edit, and whose slugs it does not reuse."""
+    return _configured(settings.OPENCX_ORGS, settings.OPENCX_API_TOKEN, settings.OPENCX_API_URL)
 
 
 def org_named(slug: str) -> Org:
