@@ -9,7 +9,7 @@ from collections.abc import Collection
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import CheckMessage, Error, Tags, Warning, register
+from django.core.checks import CheckMessage, Tags, Warning, register
 from django.db import DEFAULT_DB_ALIAS, DatabaseError
 
 from .encryption import InvalidToken, decrypt
@@ -45,12 +45,16 @@ def check_stored_tokens(
             decrypt(ciphertext)
         except InvalidToken:
             messages.append(
-                Error(
-                    f"The API token of organization {slug!r} cannot be decrypted with any key in ORG_TOKEN_KEYS.",
+                # A warning, not an error: an error would stop `migrate`, and with it the deploy
+                # that brings the old key back; the organization itself says on its pages and in
+                # /readyz that it cannot be read.
+                Warning(
+                    f"The API token of organization {slug!r} cannot be decrypted with any key in ORG_TOKEN_KEYS: "
+                    "it is not read.",
                     hint="Restore the old key it was saved with into ORG_TOKEN_KEYS (after the new one), or enter "
                     f"{slug}'s token again in the admin; then `manage.py rotate_org_tokens` re-encrypts every token "
                     "with the first key.",
-                    id="switchboard.E030",
+                    id="switchboard.W031",
                 )
             )
     return messages
