@@ -33,6 +33,7 @@ class AuditEvent(models.Model):
     API, API_REFUSED = "api", "api-refused"
     TOKEN_CREATED, TOKEN_REVOKED = "api-token-created", "api-token-revoked"
     HELD_READ_ACCEPTED = "held-read-accepted"
+    DRIFT_PAIR_MARKED, DRIFT_PAIR_UNMARKED = "drift-pair-marked", "drift-pair-unmarked"
     ACTIONS = [
         (SIGN_IN, "Signed in"),
         (SIGN_IN_FAILED, "Sign-in failed"),
@@ -45,6 +46,8 @@ class AuditEvent(models.Model):
         (TOKEN_CREATED, "API token created"),
         (TOKEN_REVOKED, "API token revoked"),
         (HELD_READ_ACCEPTED, "Held-back read accepted"),
+        (DRIFT_PAIR_MARKED, "Organizations marked should match"),
+        (DRIFT_PAIR_UNMARKED, "Organizations unmarked should match"),
     ]
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
