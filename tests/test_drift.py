@@ -17,9 +17,11 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from dashboard.access.models import AuditEvent, OrgGrant
+from dashboard.agents import pairs
 from dashboard.demo.server import FakeOpenCX
 from dashboard.orgs.models import DriftPair
 from tests.conftest import agent_record, user_in
+from tests.test_agent_list import names
 
 TOKEN_A, TOKEN_B = "ocx_live_test_A_SECRET_7c1d", "ocx_live_test_B_SECRET_2e8f"
 NAMES = [f"Agent {letter}" for letter in "ABCDEFGHIJ"]
@@ -80,7 +82,9 @@ def orgs(settings: Any) -> Iterator[tuple[FakeOpenCX, FakeOpenCX]]:
         ]
         settings.OPENCX_TIMEOUT = 1
         settings.OPENCX_CACHE_TTL = 60
+        pairs.forget()  # the pairs a test before this one marked, which its transaction took away
         yield a, b
+        pairs.forget()
 
 
 def rows(response: Any) -> list[tuple[str, str, list[str]]]:
@@ -296,6 +300,26 @@ def test_marking_a_field_that_cannot_pair_marks_nothing(staff, orgs):
     staff.post("/drift/a/b/should-match/", {"match": "instructions"})
 
     assert not DriftPair.objects.exists()
+
+
+def test_the_drift_finding_flags_the_agents_that_drift_once_marked(staff, orgs):
+    assert names(staff.get("/o/a/agents/?finding=drift")) == []
+
+    staff.post("/drift/a/b/should-match/", {"match": "name"})
+
+    flagged = sorted(names(staff.get("/o/a/agents/?finding=drift")))
+    assert flagged == ["Agent B", "Agent C", "Agent E", "Agent H", "Agent I"]
+    findings = staff.get("/o/a/findings/").content.decode()
+    assert re.search(r'<tr id="rule-drift".*?class="finding-count">5<', findings, re.S)
+    detail = staff.get("/o/a/agents/a-1/").content.decode()
+    assert '<span id="agent-drift">It differs from B in Model.</span>' in detail
+    assert "It is missing in B." in staff.get("/o/a/agents/a-2/").content.decode()
+    # B is the organization to match: its agents are not flagged.
+    assert names(staff.get("/o/b/agents/?finding=drift")) == []
+
+    staff.post("/drift/a/b/should-match/", {"unmark": "1"})
+
+    assert names(staff.get("/o/a/agents/?finding=drift")) == []
 
 
 def test_fields_hidden_from_a_viewer_are_neither_compared_nor_shown(viewer_client, user, orgs, settings):
