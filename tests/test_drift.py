@@ -342,3 +342,27 @@ def test_a_viewer_cannot_pair_by_a_hidden_field(viewer_client, orgs):
 
     assert len(rows(response)) == 5
     assert "Agents cannot be paired by &#x27;provider_external_id&#x27;" in response.content.decode()
+
+
+def test_an_organization_that_cannot_be_read_is_said_and_no_drift_is_claimed(signed_in, orgs):
+    _, b = orgs
+    b.fault = "503"
+    response = signed_in.get("/drift/a/b/")
+    html = response.content.decode()
+
+    assert response.status_code == 200
+    assert "B: its agents could not be read yet" in html
+    assert rows(response) == [] and "No drift" not in html
+
+
+def test_one_organization_against_itself_gets_a_notice(signed_in, orgs):
+    response = signed_in.get("/drift/a/a/")
+
+    assert "Drift compares two organizations: choose another one to compare with." in response.content.decode()
+    assert rows(response) == []
+
+
+def test_under_an_organizations_prefix_the_page_redirects_to_its_own_address(signed_in, orgs):
+    response = signed_in.get("/o/a/drift/a/b/?kind=differs")
+
+    assert response.status_code == 302 and response["Location"] == "/drift/a/b/?kind=differs"

@@ -336,6 +336,10 @@ class DriftListPipeline(ListPipeline):
             contexts=contexts,
             hidden=reader.hidden,
             order_by=parameters.sort_keys or None,
+            # Without both organizations' agents there is nothing to compare: no claim of "no drift".
+            empty_text=None
+            if mine and theirs and source.slug != target.slug
+            else "Nothing compared: the drift needs both organizations' agents.",
         )
         registry = active_registry()
         return table, {
