@@ -196,7 +196,8 @@ class DriftTable(tables.Table):
         body = display.markup_join(
             "",
             '<tr data-field="{}"{}>{}<th scope="row" class="fw-normal text-nowrap">{}{}</th>'
-            '<td class="text-break">{}</td><td class="text-break">{}</td></tr>',
+            # data-org: on a phone each value stands under its organization's name (switchboard.css).
+            '<td class="text-break" data-org="{}">{}</td><td class="text-break" data-org="{}">{}</td></tr>',
             (
                 (
                     key,
@@ -204,7 +205,9 @@ class DriftTable(tables.Table):
                     kind if index == 0 else "",
                     label,
                     SafeString(' <span class="badge tone-0">differs</span>') if differs else "",
+                    self.source.name,
                     mine,
+                    self.target.name,
                     theirs,
                 )
                 for index, (key, differs, label, mine, theirs) in enumerate(lines)
