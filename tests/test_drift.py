@@ -366,3 +366,19 @@ def test_under_an_organizations_prefix_the_page_redirects_to_its_own_address(sig
     response = signed_in.get("/o/a/drift/a/b/?kind=differs")
 
     assert response.status_code == 302 and response["Location"] == "/drift/a/b/?kind=differs"
+
+
+@pytest.mark.parametrize(
+    ("sort", "first", "last"),
+    [
+        ("kind", "Agent C", "Agent H"),  # missing in B first, then the pairs that differ
+        ("-match", "Agent I", "Agent B"),
+        ("field", "Agent B", "Agent I"),  # differing fields first, agents on one side last
+    ],
+)
+def test_the_headers_sort_the_rows(signed_in, orgs, sort, first, last):
+    response = signed_in.get(f"/drift/a/b/?sort={sort}")
+    found = [match for _, match, _ in rows(response)]
+
+    assert (found[0], found[-1]) == (first, last)
+    assert "Cannot sort" not in response.content.decode()

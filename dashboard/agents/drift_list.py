@@ -302,7 +302,7 @@ class DriftListPipeline(ListPipeline):
         return combined(tuple(found[org.slug] for org in orgs if org.slug in found), left_out)
 
     def parameters(self, query: QueryDict, reader: Reader) -> DriftParameters:
-        return DriftParameters(query, sortable={"kind", "match", "fields"}, hidden=reader.hidden)
+        return DriftParameters(query, sortable={"kind", "match", "field"}, hidden=reader.hidden)
 
     def table(
         self, request: HttpRequest, reader: Reader, query: QueryDict, snapshot: Snapshot, parameters: ListParameters
