@@ -37,6 +37,7 @@ class AuditEvent(models.Model):
     # Staff managing organizations and who may see them (the admin); never with a token.
     ORG_CREATED, ORG_CHANGED, ORG_DELETED = "org-created", "org-changed", "org-deleted"
     ORG_ROLE_GRANTED, ORG_ROLE_CHANGED, ORG_ROLE_REMOVED = "org-role-granted", "org-role-changed", "org-role-removed"
+    DRIFT_PAIR_MARKED, DRIFT_PAIR_UNMARKED = "drift-pair-marked", "drift-pair-unmarked"
     ACTIONS = [
         (SIGN_IN, "Signed in"),
         (SIGN_IN_FAILED, "Sign-in failed"),
@@ -55,6 +56,8 @@ class AuditEvent(models.Model):
         (ORG_ROLE_GRANTED, "Organization role granted"),
         (ORG_ROLE_CHANGED, "Organization role changed"),
         (ORG_ROLE_REMOVED, "Organization role removed"),
+        (DRIFT_PAIR_MARKED, "Organizations marked should match"),
+        (DRIFT_PAIR_UNMARKED, "Organizations unmarked should match"),
     ]
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)

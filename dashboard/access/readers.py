@@ -6,7 +6,8 @@ link's visitor reads as a viewer without an account, in the link's organization.
 wherever that reader goes, and no view swaps `request.user`.
 """
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
@@ -89,6 +90,18 @@ def reader_for_user(user: Any, org: Org | None = None) -> Reader:
         is_staff=user.has_perm(roles.STAFF_TOOLS),
         org=org,
         orgs=visible,
+    )
+
+
+def reader_for_orgs(user: Any, orgs: Sequence[Org]) -> Reader:
+    """The person reading several organizations side by side (the drift between two): Http404 unless
+    they may see every one of them; a field hidden in any of them is hidden, and they may export only
+    what each of them lets them export."""
+    each = [reader_for_user(user, org) for org in orgs]
+    return replace(
+        reader_for_user(user, None),
+        hidden=frozenset().union(*(one.hidden for one in each)),
+        can_export=all(one.can_export for one in each),
     )
 
 

@@ -9,8 +9,9 @@ rule reads does not see that rule's findings either: they would tell the hidden 
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from types import MappingProxyType
 
 from django.conf import settings
 from django.utils import timezone
@@ -33,14 +34,23 @@ class Fleet:
     stale_after: timedelta
     # The organization's actions as OpenCX lists them (`GET /actions`); empty when unknown.
     action_names: Mapping[str, str]
+    # Agent id -> how it drifted from an organization staff say it should match (`pairs.py`),
+    # computed from fields no role hides; empty without such a pair.
+    drift: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     @classmethod
-    def of(cls, agents: Sequence[PhoneAgent], action_names: Mapping[str, str] | None = None) -> "Fleet":
+    def of(
+        cls,
+        agents: Sequence[PhoneAgent],
+        action_names: Mapping[str, str] | None = None,
+        drift: Mapping[str, str] | None = None,
+    ) -> "Fleet":
         return cls(
             phone_counts=Counter(agent.phone_number for agent in agents if agent.phone_number),
             now=timezone.now(),
             stale_after=timedelta(days=settings.FINDINGS_STALE_DAYS),
             action_names=action_names or {},
+            drift=drift or {},
         )
 
 
@@ -225,3 +235,16 @@ def tts_speed_extreme(agent: PhoneAgent, fleet: Fleet) -> bool:
 )
 def not_updated_lately(agent: PhoneAgent, fleet: Fleet) -> bool:
     return agent.updated_at is not None and fleet.now - agent.updated_at > fleet.stale_after
+
+
+@rule(
+    "drift",
+    "warning",
+    "Missing in, or configured otherwise than, an organization staff say it should match (Drift).",
+    "Open Drift for the two organizations and copy the change across, or unmark the pair if the "
+    "difference is meant. Sensitive fields are not compared here.",
+    # The drift it reads was computed from fields no role hides, paired by one of them (`pairs.py`).
+    reads=("id",),
+)
+def drift(agent: PhoneAgent, fleet: Fleet) -> bool:
+    return agent.id in fleet.drift

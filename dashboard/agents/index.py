@@ -7,10 +7,11 @@ Everything is derived from the field registry, built lazily, once per snapshot, 
 every request in the process (`index_of`).
 """
 
+import dataclasses
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 
 from dashboard.fields import Column, FieldRegistry, PhoneAgent, ValueContext, active_registry
@@ -19,6 +20,9 @@ from dashboard.fields.registry import UNDECLARED, Facet, Presence, Range, YesNo
 from dashboard.snapshots.snapshot import Snapshot
 
 from .findings import RULES, SEVERITIES, Fleet, Rule, enabled_rules
+from .pairs import NO_DRIFT, DriftFacts, drift_facts
+
+KEEP_FINDINGS = 4  # findings kept per index, one set per version of the organizations it should match
 
 
 def index_of(snapshot: Snapshot) -> "FleetIndex":
@@ -29,7 +33,10 @@ def index_of(snapshot: Snapshot) -> "FleetIndex":
 def _build_index(snapshot: Snapshot) -> "FleetIndex":
     if snapshot.parts:
         return CombinedIndex([index_of(part) for part in snapshot.parts], snapshot.value_context)
-    return FleetIndex(snapshot.agents, snapshot.value_context, active_registry())
+    # What the drift finding needs comes from the snapshot's organization, version and agents
+    # (not the snapshot itself, which keeps this index: no reference cycle).
+    drift = partial(drift_facts, snapshot.org, snapshot.version, snapshot.agents)
+    return FleetIndex(snapshot.agents, snapshot.value_context, active_registry(), drift=drift)
 
 
 class FleetIndex:
@@ -42,6 +49,7 @@ class FleetIndex:
         agents: Sequence[PhoneAgent],
         context: ValueContext = PLAIN,
         registry: FieldRegistry | None = None,
+        drift: Callable[[], DriftFacts] | None = None,
     ) -> None:
         self.agents = agents
         self.context = context  # names read from OpenCX: search finds voices and actions by them
@@ -52,6 +60,10 @@ class FleetIndex:
         self._orders: dict[str, tuple[list[int], list[int], list[int | None]]] = {}
         self._search_texts: dict[frozenset[str], list[str]] = {}
         self._digits: dict[frozenset[str], list[str]] = {}
+        # The drift of these agents from the organizations they should match (`pairs.py`): it
+        # moves with those organizations' snapshots, so findings are kept per drift, not once.
+        self.drift = drift or (lambda: NO_DRIFT)
+        self._findings: dict[tuple[Any, ...], dict[str, int]] = {}
 
     def mask(self, positions: Iterable[int]) -> int:
         """The bitmask with these positions set. Linear: one parse of a '0'/'1' string, no big-int loop."""
@@ -190,20 +202,37 @@ class FleetIndex:
     # --- findings -----------------------------------------------------------------------------
 
     @cached_property
-    def fleet(self) -> Fleet:
+    def _fleet_alone(self) -> Fleet:
         return Fleet.of(self.agents, self.context.action_names)
+
+    def _fleet(self, drift: DriftFacts) -> Fleet:
+        alone = self._fleet_alone
+        return dataclasses.replace(alone, drift=drift.summaries) if drift.summaries else alone
+
+    @property
+    def fleet(self) -> Fleet:
+        """What rules know beyond each agent, with the drift as it is now."""
+        return self._fleet(self.drift())
 
     def visible_findings(self, hidden: frozenset[str]) -> dict[str, int]:
         """`findings`, but the rules that read a field hidden from the reader."""
         return {rule_id: mask for rule_id, mask in self.findings.items() if RULES[rule_id].shown_to(hidden)}
 
-    @cached_property
+    @property
     def findings(self) -> dict[str, int]:
-        """rule id -> the agents it flags, for every enabled rule."""
-        fleet = self.fleet
-        return {
-            found.id: self.where(lambda agent, found=found: found.applies(agent, fleet)) for found in enabled_rules()
-        }
+        """rule id -> the agents it flags, for every enabled rule (computed once per drift)."""
+        drift = self.drift()
+        found = self._findings.get(drift.key)
+        if found is None:
+            fleet = self._fleet(drift)
+            found = {
+                rule.id: self.where(lambda agent, rule=rule: rule.applies(agent, fleet)) for rule in enabled_rules()
+            }
+            with self._lock:
+                while len(self._findings) >= KEEP_FINDINGS:
+                    self._findings.pop(next(iter(self._findings)))
+                self._findings[drift.key] = found
+        return found
 
     def findings_of(self, agent: PhoneAgent, hidden: frozenset[str] = frozenset()) -> list[Rule]:
         """The enabled rules this agent trips that a reader who may not see `hidden` may see, most severe first."""
@@ -302,9 +331,17 @@ class CombinedIndex(FleetIndex):
             for parameter in (self.parts[0].present if self.parts else {})
         }
 
-    @cached_property
+    @property
     def findings(self) -> dict[str, int]:
-        return self._joined_by_value([part.findings for part in self.parts])
+        key = tuple(part.drift().key for part in self.parts)
+        found = self._findings.get(key)
+        if found is None:
+            found = self._joined_by_value([part.findings for part in self.parts])
+            with self._lock:
+                while len(self._findings) >= KEEP_FINDINGS:
+                    self._findings.pop(next(iter(self._findings)))
+                self._findings[key] = found
+        return found
 
     def findings_of(self, agent: PhoneAgent, hidden: frozenset[str] = frozenset()) -> list[Rule]:
         part = self._part_of_org.get(agent.org)

@@ -196,6 +196,15 @@ class ListPipeline:
         """The snapshot the list is drawn from: the reader's organization's."""
         return get_snapshot(reader.org)
 
+    @property
+    def export_name(self) -> str:
+        """What an export's file is called (before the snapshot's time)."""
+        return self.rows_called
+
+    def described(self, query: QueryDict) -> str:
+        """What the audit log says was exported, beside the format and the number of rows."""
+        return query.urlencode()
+
     def respond(self, request: HttpRequest, reader: Reader, query: QueryDict) -> HttpResponse:
         snapshot = self.snapshot(reader)
         parameters = self.parameters(query, reader)
@@ -210,7 +219,7 @@ class ListPipeline:
             record_event(
                 request,
                 AuditEvent.EXPORT,
-                f"{export_format.upper()} of {len(table.data):,} {self.rows_called}: {query.urlencode()}",
+                f"{export_format.upper()} of {len(table.data):,} {self.rows_called}: {self.described(query)}",
             )
             try:
                 sheet = self.sheet(export_format, table, snapshot, reader)
@@ -218,7 +227,7 @@ class ListPipeline:
                 release()
                 raise
             return export_response(
-                export_format, sheet, name=self.rows_called, fetched_at=snapshot.fetched_at, release=release
+                export_format, sheet, name=self.export_name, fetched_at=snapshot.fetched_at, release=release
             )
         per_page = parameters.page_size
         table.paginate(page=parameters.page_number(len(table.data), per_page), per_page=per_page)

@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
 from .ids import AgentIdConverter
-from .views import compare, detail, findings, lists, overview, refresh, shared
+from .views import compare, detail, drift, findings, lists, overview, refresh, shared
 
 register_converter(AgentIdConverter, "agent_id")
 
@@ -15,6 +15,9 @@ urlpatterns = [
     path("agents/<agent_id:agent_id>/json/", detail.agent_json, name="agent-json"),
     path("problems/", lists.problem_list, name="problem-list"),
     path("findings/", findings.finding_list, name="finding-list"),
+    path("drift/", drift.drift_index, name="drift-index"),
+    path("drift/<slug:source>/<slug:target>/", drift.drift_page, name="drift"),
+    path("drift/<slug:source>/<slug:target>/should-match/", drift.drift_should_match, name="drift-should-match"),
     path("refresh/", refresh.refresh, name="refresh"),
     path("s/<str:token>/", shared.shared_view, name="shared-view"),
     path("s/<str:token>/agents/<agent_id:agent_id>/", shared.shared_agent, name="shared-agent"),

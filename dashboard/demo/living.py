@@ -16,7 +16,7 @@ from .fleet import KEYTERMS, NOISE, VOICES, demo_fleet
 
 SLOT = timedelta(minutes=5)
 # The staging organization's deliberate drift from production (agent positions in the fleet).
-STAGING_OTHER_MODEL = (2, 5, 11)
+STAGING_OTHER_MODEL = (2, 5, 12)  # named agents: an unnamed one (11) pairs with nothing by name
 STAGING_MISSING = (7, 13)
 STAGING_EDITED = 3
 STAGING_ONLY_AFTER = 20  # fleets bigger than this get one agent that only staging has

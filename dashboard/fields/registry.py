@@ -152,6 +152,14 @@ class Field:
     # Read from OpenCX's record; False for what the dashboard itself knows of the agent (the
     # organization it was read from), which the parser sets and history never records.
     from_upstream: bool = True
+    # Compared between two organizations on the drift page: configuration that should be copied
+    # across. False for what each organization gives its own agent (ids, its number, its dates,
+    # ids of the organization's own actions and transfer destinations). Identity fields are
+    # never marked as differing either (compare's rule), whatever this says.
+    drift: bool = True
+    # The drift page may pair agents of two organizations by it (`?match=`): text that names one
+    # agent, the same one in both organizations when they were copied.
+    matchable: bool = False
 
     @property
     def upstream_key(self) -> str:
@@ -387,7 +395,17 @@ def _display_name(agent: Any) -> str:
 # order the list's column chooser and each card of the agent's page show them.
 OPENCX_FIELDS = FieldRegistry(
     [
-        Field("id", "Id", IDENTITY, kinds.Text(mono=True), search=True, may_be_sensitive=False, identity=True),
+        Field(
+            "id",
+            "Id",
+            IDENTITY,
+            kinds.Text(mono=True),
+            search=True,
+            may_be_sensitive=False,
+            identity=True,
+            drift=False,
+            matchable=True,
+        ),
         Field(
             "name",
             "Name",
@@ -398,8 +416,9 @@ OPENCX_FIELDS = FieldRegistry(
             may_be_sensitive=False,
             column_value=_display_name,
             identity=True,
+            matchable=True,
         ),
-        Field("org_id", "Organization id", IDENTITY, kinds.Text(mono=True, shared=True), search=True),
+        Field("org_id", "Organization id", IDENTITY, kinds.Text(mono=True, shared=True), search=True, drift=False),
         # Not OpenCX's: which of the dashboard's organizations the agent was read from.
         Field(
             ORG_FIELD,
@@ -410,6 +429,7 @@ OPENCX_FIELDS = FieldRegistry(
             search=True,
             may_be_sensitive=False,
             from_upstream=False,
+            drift=False,
         ),
         Field(
             "phone_number",
@@ -421,6 +441,8 @@ OPENCX_FIELDS = FieldRegistry(
             default_column=True,
             steps_aside="md",
             identity=True,
+            drift=False,
+            matchable=True,
         ),
         Field("type", "Type", IDENTITY, kinds.Enum(AGENT_TYPES), filters=(Facet("type", "Type"),), default_column=True),
         Field(
@@ -514,6 +536,7 @@ OPENCX_FIELDS = FieldRegistry(
             key="actionIds",
             filters=(Facet("action", "Action"),),
             search=True,
+            drift=False,
         ),
         Field(
             "custom_llm",
@@ -548,6 +571,7 @@ OPENCX_FIELDS = FieldRegistry(
                     steps_aside="md",
                 ),
             ),
+            drift=False,
         ),
         Field(
             "data_collection_fields",
@@ -565,7 +589,16 @@ OPENCX_FIELDS = FieldRegistry(
             filters=(Presence("webhook", "Webhook URL"),),
             search=True,
         ),
-        Field("provider_external_id", "Provider id", IDENTITY, kinds.Text(mono=True), search=True, identity=True),
+        Field(
+            "provider_external_id",
+            "Provider id",
+            IDENTITY,
+            kinds.Text(mono=True),
+            search=True,
+            identity=True,
+            drift=False,
+            matchable=True,
+        ),
         Field(
             "created_at",
             "Created",
@@ -573,6 +606,7 @@ OPENCX_FIELDS = FieldRegistry(
             kinds.Moment(),
             filters=(Range("created_after", "created_before", "Created"),),
             identity=True,
+            drift=False,
         ),
         Field(
             "updated_at",
@@ -583,6 +617,7 @@ OPENCX_FIELDS = FieldRegistry(
             default_column=True,
             steps_aside="xl",
             identity=True,
+            drift=False,
         ),
     ]
 )

@@ -1,8 +1,10 @@
-"""Template filters for values; each one delegates to `dashboard.fields.display`."""
+"""Template filters for values; each one delegates to `dashboard.fields.display` (or, for paths,
+to `dashboard.orgs.paths`)."""
 
 from django import template
 
 from dashboard.fields import display
+from dashboard.orgs import paths
 
 register = template.Library()
 
@@ -16,3 +18,9 @@ register.filter("change_badge", display.change_badge)
 @register.filter
 def text_list(values, empty: str = "none"):
     return display.text_list(values, empty=empty)
+
+
+@register.filter
+def outside_org(path: str) -> str:
+    """A path `{% url %}` made here, without the organization's /o/<slug>/ (a page of no one organization)."""
+    return paths.outside_org(path)

@@ -65,6 +65,8 @@ def agent_page(request: HttpRequest, reader: Reader, agent_id: str, *, back: str
                 if problem.agent_id == agent.id and registry.canonical(problem.field or "") not in hidden
             ],
             "findings": index_of(snapshot).findings_of(agent, hidden),
+            # What the drift finding found ("missing in Staging"), from fields no role hides.
+            "drift": index_of(snapshot).fleet.drift.get(agent.id),
             "share_days": SHARE_DAYS,
             **_raw_json(snapshot, agent.id, reader),
             **_history(snapshot.org, agent.id, reader),
