@@ -207,11 +207,20 @@ def test_a_person_granted_one_organization_gets_404_for_the_others_pages_and_exp
 def test_a_person_granted_one_organization_gets_404_from_the_others_api(orgs, client, only_a):
     token = issue_token(only_a, "script")[1]
 
-    for path in ("agents/", "agents/shared-1/", "agents/bravomark-agent-1/", "findings/", "changes/", "status/"):
+    for path in (
+        "agents/",
+        "agents/shared-1/",
+        "agents/bravomark-agent-1/",
+        "findings/",
+        "changes/",
+        "status/",
+        "schema/",
+    ):
         response = api(client, f"/o/b/api/v1/{path}", token)
         assert response.status_code == 404, path
         assert "bravomark" not in text(response) and "Bravo" not in text(response), path
     assert orgs.b.calls == 0
+    assert api(client, "/o/a/api/v1/schema/", token).status_code == 200
     # Without /o/<slug>/ the API is that of the one organization they see.
     everything = api(client, "/api/v1/agents/", token).json()
     assert {agent["id"] for agent in everything["results"]} == A_AGENTS
@@ -297,8 +306,8 @@ def test_an_upstream_failing_later_marks_only_its_own_organization_stale(orgs, s
 def test_a_hanging_upstream_does_not_slow_the_other_organizations_pages(
     orgs, signed_in, user, clock, settings, background_refreshes
 ):
-    settings.OPENCX_TIMEOUT = 2  # what one read of b may take, hanging
-    orgs.b.slow_seconds = 2.5
+    settings.OPENCX_TIMEOUT = 6  # b hangs: its read gives up after half of this (one attempt, no time to retry)
+    orgs.b.slow_seconds = 10
     signed_in.get("/o/a/agents/"), signed_in.get("/o/b/agents/")
     service.wait_for_refresh()
     orgs.b.fault = "slow"
@@ -311,7 +320,7 @@ def test_a_hanging_upstream_does_not_slow_the_other_organizations_pages(
     took = time.monotonic() - started
     b_still_reading = service.upstream_status(org_named("b")).refreshing
 
-    assert b_still_reading and took < settings.OPENCX_TIMEOUT
+    assert b_still_reading and took < settings.OPENCX_TIMEOUT / 2  # served before b gave up
     assert [response.status_code for response in (bravo, alpha, across)] == [200, 200, 200]
     assert {agent for org, agent in listed(text(alpha))} == A_AGENTS
     assert {(org, agent) for org, agent in listed(text(across))} >= {("a", "shared-1"), ("b", "shared-1")}
