@@ -1,6 +1,7 @@
 """Shared fixtures: a real loopback HTTP server stands in for OpenCX in every test."""
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -156,3 +157,74 @@ def agent_record(**fields: Any) -> dict[str, Any]:
     }
     record.update(fields)
     return record
+
+
+# --- several organizations ----------------------------------------------------------------------
+
+TOKEN_A = "ocx_live_alpha_SECRET_token_1b2c"
+TOKEN_B = "ocx_live_bravo_SECRET_token_9d8e"
+
+
+def org_fleet(mark: str, label: str, model: str, count: int = 3, **fields: Any) -> list[dict[str, Any]]:
+    """An organization's agents: every one carries `mark` (in its id, org id, greeting and webhook URL),
+    so a page that shows any of them can be told by it; and one agent, "shared-1", whose id the
+    other organizations' fleets use too."""
+    area = 200 + sum(map(ord, mark)) % 700  # each organization's agents have numbers of their own
+
+    def agent(agent_id: str, name: str, n: int) -> dict[str, Any]:
+        return agent_record(
+            id=agent_id,
+            name=name,
+            org_id=f"org_{mark}",
+            phone_number=f"+1{area}555{n:04d}",
+            first_message=f"Welcome to {mark}",
+            data_collection_webhook_url=f"https://hooks.{mark}.example/{n}",
+            model=model,
+            **fields,
+        )
+
+    return [
+        *(agent(f"{mark}-agent-{n}", f"{label} agent {n}", n) for n in range(1, count + 1)),
+        agent("shared-1", f"{label} shared", 99),
+    ]
+
+
+@dataclass
+class TwoOrgs:
+    """Organization "a" (Alpha Org) and "b" (Bravo Org), each read from a fake OpenCX of its own."""
+
+    a: FakeOpenCX
+    b: FakeOpenCX
+
+    def fake(self, slug: str) -> FakeOpenCX:
+        return {"a": self.a, "b": self.b}[slug]
+
+
+@pytest.fixture
+def two_orgs(settings: Any) -> Iterator[TwoOrgs]:
+    """Two organizations in OPENCX_ORGS, each with its own token and fleet on its own loopback server:
+    a's agents carry "alphamark" (model oppie-vox-2, four agents), b's "bravomark" (oppie-vox, three)."""
+    with (
+        FakeOpenCX(org_fleet("alphamark", "Alpha", "oppie-vox-2", 3), token=TOKEN_A) as fake_a,
+        FakeOpenCX(org_fleet("bravomark", "Bravo", "oppie-vox", 2), token=TOKEN_B) as fake_b,
+    ):
+        for fake in (fake_a, fake_b):
+            fake.slow_seconds = 3
+        settings.DEMO_MODE = False
+        settings.OPENCX_API_TOKEN = ""
+        settings.OPENCX_ORGS = [
+            {"slug": "a", "name": "Alpha Org", "token": TOKEN_A, "url": fake_a.url},
+            {"slug": "b", "name": "Bravo Org", "token": TOKEN_B, "url": fake_b.url},
+        ]
+        settings.OPENCX_TIMEOUT = 1
+        settings.OPENCX_CACHE_TTL = 60
+        yield TwoOrgs(fake_a, fake_b)
+
+
+def grant(user: Any, **roles: str) -> Any:
+    """Organization roles for `user`: grant(user, a="Viewer", b="Operator")."""
+    from dashboard.access.models import OrgGrant
+
+    for slug, role in roles.items():
+        OrgGrant.objects.update_or_create(user=user, org=slug, defaults={"role": role})
+    return user

@@ -5,9 +5,14 @@ page has no inline style, so it runs under the site's CSP (scripts and styles fr
 without an exception. The docs need a signed-in session; the schema a session or a token.
 """
 
+from typing import Any
+
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+
+from dashboard.access.readers import reader
 
 from .authentication import BearerTokenAuthentication
 
@@ -15,6 +20,10 @@ from .authentication import BearerTokenAuthentication
 class SchemaView(SpectacularAPIView):
     authentication_classes = [BearerTokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated]
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        reader(request._request)  # under /o/<slug>/ of an organization the token's owner may not see: a 404
 
 
 class DocsView(SpectacularSwaggerSplitView):

@@ -5,9 +5,10 @@ HTTP client as production; the tests use it as the stand-in for OpenCX. It check
 token like the real API and can be told to misbehave in the ways the real one might.
 """
 
+import contextlib
 import json
+import socket
 import threading
-import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
@@ -31,14 +32,54 @@ FAULTS: dict[str, str] = {
 }
 
 
+class _ConnectionsServer(ThreadingHTTPServer):
+    """A threading HTTP server that knows its open connections and their threads, so that it can end
+    them: a keep-alive connection otherwise holds its thread until the client closes it."""
+
+    daemon_threads = True  # a process with a demo API running still exits
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self._open: dict[threading.Thread, Any] = {}
+        self._open_lock = threading.Lock()
+        self.stopping = threading.Event()  # set by stop(): a handler waiting on purpose gives up
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        thread = threading.Thread(
+            target=self._handle, args=(request, client_address), name=f"{self.name}-connection", daemon=True
+        )
+        with self._open_lock:
+            self._open[thread] = request
+        thread.start()
+
+    def _handle(self, request: Any, client_address: Any) -> None:
+        try:
+            self.process_request_thread(request, client_address)
+        finally:
+            with self._open_lock:
+                self._open.pop(threading.current_thread(), None)
+
+    def end_connections(self, timeout: float) -> None:
+        """Ends every open connection and waits for its thread."""
+        self.stopping.set()
+        with self._open_lock:
+            open_now = dict(self._open)
+        for request in open_now.values():
+            with contextlib.suppress(OSError):  # closed meanwhile
+                request.shutdown(socket.SHUT_RDWR)
+        for thread in open_now:
+            thread.join(timeout)
+
+
 class LoopbackServer:
-    """An HTTP server on 127.0.0.1 (a free port) in a thread of its own: `start()`/`stop()`, or `with`."""
+    """An HTTP server on 127.0.0.1 (a free port) in a thread of its own: `start()`/`stop()`, or `with`.
+    `stop()` also ends the open connections and waits for their threads."""
 
     name = "loopback-server"
 
     def _serve(self, handler: type[BaseHTTPRequestHandler]) -> None:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
+        self._server = _ConnectionsServer(("127.0.0.1", 0), handler)
+        self._server.name = self.name
         # A short poll interval lets stop() return quickly.
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name=self.name, daemon=True
@@ -49,6 +90,10 @@ class LoopbackServer:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
 
+    @property
+    def stopping(self) -> threading.Event:
+        return self._server.stopping
+
     def start(self) -> Self:
         self._thread.start()
         return self
@@ -56,6 +101,8 @@ class LoopbackServer:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+        self._server.end_connections(timeout=10)
+        self._thread.join(10)
 
     def __enter__(self) -> Self:
         return self.start()
@@ -166,7 +213,9 @@ def _status(code: int, headers: dict[str, str] | None = None) -> Callable[[Any, 
 
 
 def _slow(handler: Any, fake: FakeOpenCX) -> None:
-    time.sleep(fake.slow_seconds)
+    if fake.stopping.wait(fake.slow_seconds):  # stopped meanwhile: no answer
+        handler.close_connection = True
+        return
     handler._send(200, fake._bodies["/phone"])
 
 

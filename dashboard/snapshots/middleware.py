@@ -7,6 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from dashboard.orgs.registry import NoOrganization, Org, OrganizationNeeded
+
 from .service import SnapshotUnavailable, upstream_status
 
 MIN_RETRY, DEFAULT_RETRY, MAX_RETRY = 5, 15, 300
@@ -21,7 +23,7 @@ class UpstreamErrorMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, SnapshotUnavailable):
-            seconds = retry_in()
+            seconds = retry_in(getattr(request, "org", None))
             response = render(
                 request, "errors/upstream.html", {"reason": str(exception), "retry_in": seconds}, status=503
             )
@@ -30,9 +32,13 @@ class UpstreamErrorMiddleware:
         return None
 
 
-def retry_in() -> int:
-    """Seconds until OpenCX is asked again (its back-off), within 5 s to 5 minutes; 15 s when unknown."""
-    retry_at = upstream_status().next_retry
+def retry_in(org: Org | None = None) -> int:
+    """Seconds until the organization's OpenCX is asked again (its back-off), within 5 s to 5 minutes;
+    15 s when unknown (a page of no one organization, when there are several)."""
+    try:
+        retry_at = upstream_status(org).next_retry
+    except (OrganizationNeeded, NoOrganization):
+        return DEFAULT_RETRY
     if retry_at is None:
         return DEFAULT_RETRY
     return min(MAX_RETRY, max(MIN_RETRY, math.ceil((retry_at - timezone.now()).total_seconds())))

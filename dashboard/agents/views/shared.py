@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from dashboard.access.models import ShareLink
+from dashboard.access.organizations import may_see
 from dashboard.access.readers import Reader, reader_for_share
 from dashboard.access.sharing import InvalidShare, open_share, share_url, shared_query
 from dashboard.snapshots.service import get_snapshot
@@ -23,7 +24,8 @@ SharedView = Callable[..., HttpResponse]
 
 def through_share(view: SharedView) -> SharedView:
     """A view of a share link's content: opened without an account, read as the link's visitor;
-    never any agent data for a link that does not open (tampered, unknown, revoked or expired)."""
+    never any agent data for a link that does not open (tampered, unknown, revoked or expired), nor
+    to a signed-in person who may not see the link's organization (for them it does not exist)."""
 
     @login_not_required
     @require_GET
@@ -33,7 +35,10 @@ def through_share(view: SharedView) -> SharedView:
             link = open_share(token)
         except InvalidShare as problem:
             return render(request, "shares/invalid.html", {"problem": str(problem)}, status=404)
-        return view(request, link, reader_for_share(link), **kwargs)
+        visitor = reader_for_share(link)
+        if request.user.is_authenticated and not may_see(request.user, visitor.org):
+            return render(request, "404.html", status=404)
+        return view(request, link, visitor, **kwargs)
 
     return opened
 
