@@ -8,7 +8,7 @@ every request in the process (`index_of`).
 """
 
 import threading
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
 from typing import Any
@@ -19,6 +19,11 @@ from dashboard.fields.registry import UNDECLARED, Facet, Presence, Range, YesNo
 from dashboard.snapshots.snapshot import Snapshot
 
 from .findings import RULES, SEVERITIES, Fleet, Rule, enabled_rules
+
+# Searches whose result an index keeps (the latest used): a search is asked for again by every page,
+# sort, facet and filter change made while it is in the query string, and by the list across
+# organizations, which is made of each organization's.
+SEARCHES_KEPT = 64
 
 
 def index_of(snapshot: Snapshot) -> "FleetIndex":
@@ -52,6 +57,7 @@ class FleetIndex:
         self._orders: dict[str, tuple[list[int], list[int], list[int | None]]] = {}
         self._search_texts: dict[frozenset[str], list[str]] = {}
         self._digits: dict[frozenset[str], list[str]] = {}
+        self._searches: OrderedDict[tuple[str, str, frozenset[str]], int] = OrderedDict()
 
     def mask(self, positions: Iterable[int]) -> int:
         """The bitmask with these positions set. Linear: one parse of a '0'/'1' string, no big-int loop."""
@@ -181,7 +187,21 @@ class FleetIndex:
 
     def matching_text(self, needle: str, digits: str = "", hidden: frozenset[str] = frozenset()) -> int:
         """The agents whose text (but the `hidden` fields) holds `needle` (case-folded), or whose
-        phone numbers hold `digits`."""
+        phone numbers hold `digits`; the latest `SEARCHES_KEPT` searches are kept."""
+        key = (needle, digits, hidden)
+        with self._lock:
+            found = self._searches.get(key)
+            if found is not None:
+                self._searches.move_to_end(key)
+                return found
+        found = self._search(needle, digits, hidden)
+        with self._lock:
+            self._searches[key] = found
+            while len(self._searches) > SEARCHES_KEPT:
+                self._searches.popitem(last=False)
+        return found
+
+    def _search(self, needle: str, digits: str, hidden: frozenset[str]) -> int:
         hits = [position for position, text in enumerate(self._texts(hidden)) if needle in text]
         if digits:
             hits += [position for position, numbers in enumerate(self._phone_digits(hidden)) if digits in numbers]
@@ -310,14 +330,9 @@ class CombinedIndex(FleetIndex):
         part = self._part_of_org.get(agent.org)
         return part.findings_of(agent, hidden) if part is not None else []
 
-    def _build_texts(self, hidden: frozenset[str]) -> list[str]:
-        return [text for part in self.parts for text in part._texts(hidden)]
-
-    def _phone_digits(self, hidden: frozenset[str]) -> list[str]:
-        with self._lock:
-            if hidden not in self._digits:
-                self._digits[hidden] = [digits for part in self.parts for digits in part._phone_digits(hidden)]
-            return self._digits[hidden]
+    def _search(self, needle: str, digits: str, hidden: frozenset[str]) -> int:
+        """Each organization's search (kept by its own index, so one made there is not made again)."""
+        return self._joined(part.matching_text(needle, digits, hidden) for part in self.parts)
 
 
 def _by_count(pair: tuple[int, str | None]) -> tuple[bool, int, str]:
