@@ -253,11 +253,11 @@ class FleetIndex:
                 )
             return self._orders[column.key]
 
-    def sort(self, mask: int, keys: Sequence[tuple[Column, bool]]) -> list[int]:
+    def sort(self, mask: int, keys: Sequence[tuple[Column, bool]]) -> Sequence[int]:
         """The positions in `mask`, sorted by the columns in `keys` (column, descending), most
         significant first; missing values last either way, ties in the snapshot's order."""
         if not keys:
-            return positions(mask)
+            return range(len(self.agents)) if mask == self.everyone else positions(mask)
         if len(keys) == 1:
             column, descending = keys[0]
             present, missing, _ = self._order(column)
