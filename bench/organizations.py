@@ -17,11 +17,12 @@ as a superuser, caches warm:
   same searches at `/o/<slug>/agents/`, and the searches (and the list) across all ten at the
   root `/agents/`, plus the process's resident memory after serving them.
 
-The pair of processes runs `--rounds` times, single and several in turn, so a slow spell of a
-shared machine falls on both; the figures are medians over every run of every round. The targets
-are checked on the list and on the common and rare searches (the new search is for information):
-the script exits with status 1 when one is missed. `--profile DIR` also writes a cProfile of each
-page's requests, made in the same processes after the timed ones.
+Both processes run at once, taking turns: each times its pages `--batch` times in turn, then
+waits while the other does, so a slow spell of a shared machine falls on both alike; `--rounds`
+pairs of processes run one after the other. The figures are medians over every request timed.
+The targets are checked on the list and on the common and rare searches (the new search is for
+information): the script exits with status 1 when one is missed. `--profile DIR` also writes a
+cProfile of each page's requests, made in the same processes after the timed ones.
 
 Run with `make bench` (or `.venv/bin/python bench/organizations.py --help`).
 """
@@ -39,7 +40,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PER_PAGE = 100
@@ -49,6 +50,7 @@ COMMON_TERM = "billing"
 RARE_TERM = "act_01234"
 SEED = 20261125  # realistic_fleet's own, for the first organization
 WARM = 4  # untimed requests of each page before the timed ones
+MARKER = "bench: "  # starts the lines a measuring process says to this one
 TARGET_LIST = 1.10  # one organization's list among ten / alone
 TARGET_SEARCH = 2.0  # search across all / one organization's
 
@@ -104,10 +106,11 @@ def p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
-def measure(orgs: int, size: int, measured: int, runs: int, profile: str | None = None) -> dict[str, Any]:
+def serve(orgs: int, size: int, measured: int, profile: str | None = None) -> None:
     """One process: `orgs` organizations (1: the OPENCX_API_TOKEN shorthand with the `measured`
-    organization's fleet), warmed, each URL timed `runs` times in turn with the others; with
-    `profile` (a directory), each URL then requested `runs` times more under cProfile."""
+    organization's fleet), warmed. It says what it read, then, told `run <n>` on its standard
+    input, times each page `n` times in turn with the others and says the timings, until told
+    `stop`; with `profile` (a directory), each page is then requested as often again under cProfile."""
     sys.path.insert(0, str(ROOT))
     from dashboard.demo.fleet import realistic_voices
     from dashboard.demo.server import FakeOpenCX
@@ -176,23 +179,45 @@ def measure(orgs: int, size: int, measured: int, runs: int, profile: str | None 
             client.get(url(run))
     figures["rss_mb"] = rss_mb()  # after the lists and searches across every organization
 
-    timings: dict[str, list[float]] = {label: [] for label in urls}
-    for run in range(runs):
-        for label, url in urls.items():  # in turn, so a slow spell falls on every URL alike
-            address = url(run)
-            started = time.perf_counter()
-            client.get(address)
-            timings[label].append((time.perf_counter() - started) * 1000)
-    figures["timings"] = timings
+    say(figures)
+
+    done = 0
+    for command in sys.stdin:
+        if command.strip() == "stop":
+            break
+        timings: dict[str, list[float]] = {label: [] for label in urls}
+        client.get(urls["list"](done))  # untimed: the first request after the other process's turn pays for it
+        for run in range(done, done + int(command.split()[1])):
+            for label, url in urls.items():  # in turn, so a slow spell falls on every page alike
+                address = url(run)
+                started = time.perf_counter()
+                client.get(address)
+                timings[label].append((time.perf_counter() - started) * 1000)
+        done = run + 1
+        say(timings)
     if profile:
         for label, url in urls.items():
             profiler = cProfile.Profile()
-            for run in range(runs, 2 * runs):
+            for run in range(done, 2 * done):
                 profiler.runcall(client.get, url(run))
             profiler.dump_stats(Path(profile) / f"{orgs}-{label.replace(' ', '-')}.pstats")
     for upstream in upstreams.values():
         upstream.stop()
-    return figures
+
+
+def say(message: dict[str, Any]) -> None:
+    """A line to the process that started this one (other output, a log line, has no marker)."""
+    print(MARKER + json.dumps(message), flush=True)
+
+
+def heard(process: subprocess.Popen) -> dict[str, Any]:
+    """The next line `say` wrote in `process`."""
+    for line in process.stdout:
+        if line.startswith(MARKER):
+            return json.loads(line[len(MARKER) :])
+    process.wait()
+    process.errors.seek(0)
+    raise SystemExit(f"a measuring process failed:\n{process.errors.read()[-3000:]}")
 
 
 def _rows(html: bytes) -> int:
@@ -201,29 +226,47 @@ def _rows(html: bytes) -> int:
     return int(found.group(1).replace(b",", b"")) if found else 0
 
 
-def run(orgs: int, size: int, measured: int, runs: int, profile: str | None = None) -> dict[str, Any]:
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(Path(__file__)),
-            "--measure",
-            str(orgs),
-            "--agents",
-            str(size),
-            "--org",
-            str(measured),
-            "--runs",
-            str(runs),
-            *(["--profile", profile] if profile else []),
-        ],
+def start(orgs: int, size: int, measured: int, profile: str | None, errors: IO[str]) -> subprocess.Popen:
+    """A measuring process; what it writes to its standard error goes to `errors` (a pipe nobody
+    reads could fill up), which `heard` shows when it fails."""
+    command = [sys.executable, str(Path(__file__)), "--serve", str(orgs), "--agents", str(size), "--org", str(measured)]
+    process = subprocess.Popen(
+        [*command, *(["--profile", profile] if profile else [])],
         cwd=ROOT,
-        capture_output=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=errors,
         text=True,
-        check=False,
     )
-    if done.returncode != 0:
-        raise SystemExit(f"measuring {orgs} organization(s) failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    process.errors = errors  # type: ignore[attr-defined]
+    return process
+
+
+def measure_round(orgs: int, size: int, measured: int, runs: int, batch: int, profile: str | None) -> list[dict]:
+    """One process of one organization and one of `orgs`, both kept running; each times its pages
+    `batch` times in turn with the other until both have `runs`. Their figures, timings included."""
+    with tempfile.TemporaryFile("w+") as alone_errors, tempfile.TemporaryFile("w+") as among_errors:
+        processes = [
+            start(1, size, measured, profile, alone_errors),
+            start(orgs, size, measured, profile, among_errors),
+        ]
+        results = [heard(process) for process in processes]
+        for result in results:
+            result["timings"] = {}
+        done = 0
+        while done < runs:
+            count = min(batch, runs - done)
+            for process, result in zip(processes, results, strict=True):
+                process.stdin.write(f"run {count}\n")
+                process.stdin.flush()
+                for label, timings in heard(process).items():
+                    result["timings"].setdefault(label, []).extend(timings)
+            done += count
+        for process in processes:
+            process.stdin.write("stop\n")
+            process.stdin.close()
+            process.wait()
+    return results
 
 
 def report(single: list[dict[str, Any]], several: list[dict[str, Any]], orgs: int, size: int) -> list[str]:
@@ -300,7 +343,7 @@ def report(single: list[dict[str, Any]], several: list[dict[str, Any]], orgs: in
         f"{last['rss_mb']:.0f} MB after the lists and searches across all"
     )
     runs = sum(len(result["timings"]["list"]) for result in several)
-    print(f"({len(several)} rounds of two processes, {runs} timed requests of each page per setting)")
+    print(f"({len(several)} pairs of processes taking turns, {runs} timed requests of each page per setting)")
     for line in missed:
         print(f"Target missed: {line}")
     return missed
@@ -310,28 +353,31 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orgs", type=int, default=10, help="how many organizations (default 10)")
     parser.add_argument("--agents", type=int, default=5000, help="agents in each organization (default 5,000)")
-    parser.add_argument("--rounds", type=int, default=3, help="pairs of processes, one alone and several (default 3)")
-    parser.add_argument("--runs", type=int, default=30, help="timed requests of each page in each process (default 30)")
+    parser.add_argument("--rounds", type=int, default=2, help="pairs of processes, one alone and several (default 2)")
+    parser.add_argument("--runs", type=int, default=45, help="timed requests of each page in each process (default 45)")
+    parser.add_argument(
+        "--batch", type=int, default=5, help="requests of each page in one process before the other's turn (default 5)"
+    )
     parser.add_argument("--org", type=int, help="which organization is measured alone (default: the last)")
     parser.add_argument(
         "--profile", metavar="DIR", help="also profile each page's requests (cProfile), into DIR/<orgs>-<page>.pstats"
     )
-    parser.add_argument("--measure", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     measured = args.orgs - 1 if args.org is None else args.org
-    if args.orgs < 2 or not 0 <= measured < args.orgs or not 1 <= args.runs <= 490:
-        parser.error("--orgs needs 2 or more, --org one of them (from 0), --runs 1 to 490")
-    if args.measure:
-        print(json.dumps(measure(args.measure, args.agents, measured, args.runs, args.profile)))
-        return
+    if args.serve:
+        return serve(args.serve, args.agents, measured, args.profile)
+    if args.orgs < 2 or not 0 <= measured < args.orgs or not 1 <= args.runs <= 490 or args.batch < 1:
+        parser.error("--orgs needs 2 or more, --org one of them (from 0), --runs 1 to 490, --batch 1 or more")
     single, several = [], []
     for number in range(args.rounds):
-        print(f"round {number + 1} of {args.rounds}: one organization…", file=sys.stderr, flush=True)
-        single.append(run(1, args.agents, measured, args.runs, args.profile))
-        print(f"round {number + 1} of {args.rounds}: {args.orgs} organizations…", file=sys.stderr, flush=True)
-        several.append(run(args.orgs, args.agents, measured, args.runs, args.profile))
+        print(f"round {number + 1} of {args.rounds}…", file=sys.stderr, flush=True)
+        alone, among = measure_round(args.orgs, args.agents, measured, args.runs, args.batch, args.profile)
+        single.append(alone)
+        several.append(among)
     if report(single, several, args.orgs, args.agents):
         sys.exit(1)
+    return None
 
 
 if __name__ == "__main__":
