@@ -33,6 +33,7 @@ import json
 import os
 import random
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -203,6 +204,7 @@ def serve(orgs: int, size: int, measured: int, profile: str | None = None) -> No
             profiler.dump_stats(Path(profile) / f"{orgs}-{label.replace(' ', '-')}.pstats")
     for upstream in upstreams.values():
         upstream.stop()
+    shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def say(message: dict[str, Any]) -> None:
