@@ -75,3 +75,4 @@ bench: venv
 	$(VENV)/bin/python bench/list_speed.py
 	$(VENV)/bin/python bench/upstream_load.py
 	$(VENV)/bin/python bench/history_record.py
+	$(VENV)/bin/python bench/organizations.py

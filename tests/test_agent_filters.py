@@ -5,6 +5,7 @@ from html import unescape
 
 import pytest
 
+from dashboard.agents.index import FleetIndex
 from tests.conftest import agent_record
 from tests.test_agent_list import names
 
@@ -215,6 +216,23 @@ def test_facet_counts_count_under_the_other_active_filters(signed_in, fleet):
     assert facet_counts(response, "type") == {"inbound": 1, "outbound": 1}  # under model=oppie-vox-2 only
     assert facet_counts(response, "language") == {"en": 1, "es": 1}  # under both: Bravo speaks es and en
     assert names(response) == ["Bravo"]
+
+
+def test_the_list_counts_every_value_of_a_facet_only_when_its_menu_opens(signed_in, fleet, monkeypatch):
+    counted = []
+    facet_counts_of = FleetIndex.facet_counts
+
+    def counting(self, parameter, within):
+        counted.append(parameter)
+        return facet_counts_of(self, parameter, within)
+
+    monkeypatch.setattr(FleetIndex, "facet_counts", counting)
+    response = signed_in.get("/agents/?type=outbound&q=a")
+
+    assert names(response) == ["Bravo", "Charlie"]
+    assert counted == []
+    assert facet_counts(response, "model") == {"oppie-vox": 1, "oppie-vox-2": 1}
+    assert counted == ["model"]
 
 
 def test_facet_counts_match_the_rows_each_option_would_show(signed_in, fleet):

@@ -9,7 +9,7 @@ every request in the process (`index_of`).
 
 import dataclasses
 import threading
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property, partial
 from typing import Any
@@ -23,6 +23,11 @@ from .findings import RULES, SEVERITIES, Fleet, Rule, enabled_rules
 from .pairs import NO_DRIFT, DriftFacts, drift_facts
 
 KEEP_FINDINGS = 4  # findings kept per index, one set per version of the organizations it should match
+
+# Searches whose result an index keeps (the latest used): a search is asked for again by every page,
+# sort, facet and filter change made while it is in the query string, and by the list across
+# organizations, which is made of each organization's.
+SEARCHES_KEPT = 64
 
 
 def index_of(snapshot: Snapshot) -> "FleetIndex":
@@ -64,6 +69,7 @@ class FleetIndex:
         # moves with those organizations' snapshots, so findings are kept per drift, not once.
         self.drift = drift or (lambda: NO_DRIFT)
         self._findings: dict[tuple[Any, ...], dict[str, int]] = {}
+        self._searches: OrderedDict[tuple[str, str, frozenset[str]], int] = OrderedDict()
 
     def mask(self, positions: Iterable[int]) -> int:
         """The bitmask with these positions set. Linear: one parse of a '0'/'1' string, no big-int loop."""
@@ -193,7 +199,21 @@ class FleetIndex:
 
     def matching_text(self, needle: str, digits: str = "", hidden: frozenset[str] = frozenset()) -> int:
         """The agents whose text (but the `hidden` fields) holds `needle` (case-folded), or whose
-        phone numbers hold `digits`."""
+        phone numbers hold `digits`; the latest `SEARCHES_KEPT` searches are kept."""
+        key = (needle, digits, hidden)
+        with self._lock:
+            found = self._searches.get(key)
+            if found is not None:
+                self._searches.move_to_end(key)
+                return found
+        found = self._search(needle, digits, hidden)
+        with self._lock:
+            self._searches[key] = found
+            while len(self._searches) > SEARCHES_KEPT:
+                self._searches.popitem(last=False)
+        return found
+
+    def _search(self, needle: str, digits: str, hidden: frozenset[str]) -> int:
         hits = [position for position, text in enumerate(self._texts(hidden)) if needle in text]
         if digits:
             hits += [position for position, numbers in enumerate(self._phone_digits(hidden)) if digits in numbers]
@@ -262,11 +282,11 @@ class FleetIndex:
                 )
             return self._orders[column.key]
 
-    def sort(self, mask: int, keys: Sequence[tuple[Column, bool]]) -> list[int]:
+    def sort(self, mask: int, keys: Sequence[tuple[Column, bool]]) -> Sequence[int]:
         """The positions in `mask`, sorted by the columns in `keys` (column, descending), most
         significant first; missing values last either way, ties in the snapshot's order."""
         if not keys:
-            return positions(mask)
+            return range(len(self.agents)) if mask == self.everyone else positions(mask)
         if len(keys) == 1:
             column, descending = keys[0]
             present, missing, _ = self._order(column)
@@ -347,14 +367,9 @@ class CombinedIndex(FleetIndex):
         part = self._part_of_org.get(agent.org)
         return part.findings_of(agent, hidden) if part is not None else []
 
-    def _build_texts(self, hidden: frozenset[str]) -> list[str]:
-        return [text for part in self.parts for text in part._texts(hidden)]
-
-    def _phone_digits(self, hidden: frozenset[str]) -> list[str]:
-        with self._lock:
-            if hidden not in self._digits:
-                self._digits[hidden] = [digits for part in self.parts for digits in part._phone_digits(hidden)]
-            return self._digits[hidden]
+    def _search(self, needle: str, digits: str, hidden: frozenset[str]) -> int:
+        """Each organization's search (kept by its own index, so one made there is not made again)."""
+        return self._joined(part.matching_text(needle, digits, hidden) for part in self.parts)
 
 
 def _by_count(pair: tuple[int, str | None]) -> tuple[bool, int, str]:

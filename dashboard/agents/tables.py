@@ -82,19 +82,36 @@ class AgentRows(TableListData):
     def __init__(self, index: FleetIndex, mask: int) -> None:
         self.index, self.mask = index, mask
         self._keys: list[tuple[Column, bool]] = []
+        self._order: Sequence[int] | None = None
         self._rows: list[PhoneAgent] | None = None
         super().__init__([])
+
+    @property
+    def order(self) -> Sequence[int]:
+        """The rows' positions in the index, in order."""
+        if self._order is None:
+            self._order = self.index.sort(self.mask, self._keys)
+        return self._order
 
     @property
     def data(self) -> list[PhoneAgent]:
         if self._rows is None:
             agents = self.index.agents
-            self._rows = [agents[position] for position in self.index.sort(self.mask, self._keys)]
+            self._rows = [agents[position] for position in self.order]
         return self._rows
 
     @data.setter
     def data(self, rows: list[PhoneAgent]) -> None:
         self._rows = rows or None
+
+    def __getitem__(self, key: int | slice) -> Any:
+        """A row, or a page of rows, without a list of every row first (a page is 100 of 50,000)."""
+        if self._rows is not None:
+            return self._rows[key]
+        agents = self.index.agents
+        if isinstance(key, slice):
+            return [agents[position] for position in self.order[key]]
+        return agents[self.order[key]]
 
     def __len__(self) -> int:
         return self.mask.bit_count()
@@ -102,7 +119,7 @@ class AgentRows(TableListData):
     def order_by(self, aliases: Any) -> None:
         columns = self.index.registry.columns
         self._keys = [(columns[OrderBy(alias).bare], str(alias).startswith("-")) for alias in aliases]
-        self._rows = None
+        self._order = self._rows = None
 
 
 class RegistryColumn(tables.Column):
