@@ -16,11 +16,12 @@ from typing import Any
 
 from dashboard.fields import Column, FieldRegistry, PhoneAgent, ValueContext, active_registry
 from dashboard.fields.kinds import PLAIN, Phone
-from dashboard.fields.registry import UNDECLARED, Facet, Presence, Range, YesNo
+from dashboard.fields.registry import Facet, Presence, Range, YesNo
 from dashboard.snapshots.snapshot import Snapshot
 
 from .findings import RULES, SEVERITIES, Fleet, Rule, enabled_rules
 from .pairs import NO_DRIFT, DriftFacts, drift_facts
+from .search_text import SearchText
 
 KEEP_FINDINGS = 4  # findings kept per index, one set per version of the organizations it should match
 
@@ -63,7 +64,7 @@ class FleetIndex:
         self._lock = threading.Lock()
         # column key -> (positions with a value, in order; positions without one; rank of each position)
         self._orders: dict[str, tuple[list[int], list[int], list[int | None]]] = {}
-        self._search_texts: dict[frozenset[str], list[str]] = {}
+        self._search_texts: dict[frozenset[str], SearchText] = {}
         self._digits: dict[frozenset[str], list[str]] = {}
         # The drift of these agents from the organizations they should match (`pairs.py`): it
         # moves with those organizations' snapshots, so findings are kept per drift, not once.
@@ -161,28 +162,12 @@ class FleetIndex:
 
     # --- search -------------------------------------------------------------------------------
 
-    def _texts(self, hidden: frozenset[str]) -> list[str]:
+    def _texts(self, hidden: frozenset[str]) -> SearchText:
         """The search text of every agent; those who may not see some fields cannot find by them."""
         with self._lock:
             if hidden not in self._search_texts:
-                self._search_texts[hidden] = self._build_texts(hidden)
+                self._search_texts[hidden] = SearchText.of(self.agents, self.registry.searched, self.context, hidden)
             return self._search_texts[hidden]
-
-    def _build_texts(self, hidden: frozenset[str]) -> list[str]:
-        fields = [field for field in self.registry.searched if field.name not in hidden]
-        context = self.context
-        texts = []
-        for agent in self.agents:
-            parts: list[str] = []
-            for field in fields:
-                value = field.read(agent)
-                if value is not None:
-                    parts.extend(field.kind.texts(value, context))
-            for key, value in agent.extra.items():  # what OpenCX sends that the registry does not declare
-                if key not in hidden:
-                    parts.extend(UNDECLARED.texts(value))
-            texts.append("\n".join(parts).casefold())
-        return texts
 
     def _phone_digits(self, hidden: frozenset[str]) -> list[str]:
         with self._lock:
@@ -214,7 +199,7 @@ class FleetIndex:
         return found
 
     def _search(self, needle: str, digits: str, hidden: frozenset[str]) -> int:
-        hits = [position for position, text in enumerate(self._texts(hidden)) if needle in text]
+        hits = self._texts(hidden).positions(needle)
         if digits:
             hits += [position for position, numbers in enumerate(self._phone_digits(hidden)) if digits in numbers]
         return self.mask(hits)

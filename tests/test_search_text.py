@@ -1,0 +1,69 @@
+"""Search text: long texts kept once per distinct value find exactly the agents a scan of each
+agent's whole text finds, and a hidden field is found by no one who may not see it."""
+
+import pytest
+
+from dashboard.agents.index import FleetIndex, positions
+from dashboard.agents.search_text import LONG, SearchText
+from dashboard.demo.fleet import realistic_fleet
+from dashboard.fields import active_registry
+from dashboard.fields.kinds import PLAIN
+from dashboard.fields.registry import UNDECLARED
+from tests.conftest import agent_record
+
+SHARED = "You handle billing questions for ACME. Be brief, confirm the account number, never guess." * 2
+
+
+def whole_text_scan(agents, needle: str, hidden: frozenset[str] = frozenset()) -> list[int]:
+    """What search found before: each agent's texts joined into one string, scanned."""
+    fields = [field for field in active_registry().searched if field.name not in hidden]
+    found = []
+    for position, agent in enumerate(agents):
+        parts = []
+        for field in fields:
+            value = field.read(agent)
+            if value is not None:
+                parts.extend(field.kind.texts(value, PLAIN))
+        for key, value in agent.extra.items():
+            if key not in hidden:
+                parts.extend(UNDECLARED.texts(value))
+        if needle in "\n".join(parts).casefold():
+            found.append(position)
+    return found
+
+
+def test_a_shared_long_text_finds_every_agent_that_carries_it_once_each():
+    records = [
+        agent_record(id="a-1", name="North", instructions=SHARED),
+        agent_record(id="a-2", name="South", instructions=SHARED.upper()),  # the same text, but for its case
+        agent_record(id="a-3", name="East", instructions="Short and different."),
+        agent_record(id="a-4", name="West", instructions=SHARED, later_field="x" * LONG + " STRAẞE"),
+    ]
+    agents, _ = active_registry().parse(records)
+    index = FleetIndex(agents)
+
+    found = [index.agents[position].id for position in positions(index.matching_text("account number"))]
+
+    assert found == ["a-1", "a-2", "a-4"]
+    # Case-folded like the rest: ẞ folds to "ss" in a long undeclared field too.
+    assert [index.agents[p].id for p in positions(index.matching_text("strasse"))] == ["a-4"]
+
+
+def test_a_hidden_long_text_finds_no_one():
+    agents, _ = active_registry().parse([agent_record(id="a-1", instructions=SHARED)])
+
+    assert SearchText.of(agents, active_registry().searched, PLAIN, frozenset({"instructions"})).positions(
+        "account number"
+    ) == []
+    assert SearchText.of(agents, active_registry().searched, PLAIN, frozenset()).positions("account number") == [0]
+
+
+@pytest.mark.parametrize(
+    "needle",
+    ["billing", "act_0123", "+1", "es", "spanish", "a", "zzqx", "never guess", "https://", "nova", "-", "0"],
+)
+def test_on_a_realistic_fleet_search_finds_exactly_what_a_scan_of_each_whole_text_finds(needle):
+    agents, _ = active_registry().parse(realistic_fleet(600))
+    text = SearchText.of(agents, active_registry().searched, PLAIN, frozenset())
+
+    assert sorted(set(text.positions(needle))) == whole_text_scan(agents, needle)
