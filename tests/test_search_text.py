@@ -52,9 +52,12 @@ def test_a_shared_long_text_finds_every_agent_that_carries_it_once_each():
 def test_a_hidden_long_text_finds_no_one():
     agents, _ = active_registry().parse([agent_record(id="a-1", instructions=SHARED)])
 
-    assert SearchText.of(agents, active_registry().searched, PLAIN, frozenset({"instructions"})).positions(
-        "account number"
-    ) == []
+    assert (
+        SearchText.of(agents, active_registry().searched, PLAIN, frozenset({"instructions"})).positions(
+            "account number"
+        )
+        == []
+    )
     assert SearchText.of(agents, active_registry().searched, PLAIN, frozenset()).positions("account number") == [0]
 
 
@@ -67,3 +70,23 @@ def test_on_a_realistic_fleet_search_finds_exactly_what_a_scan_of_each_whole_tex
     text = SearchText.of(agents, active_registry().searched, PLAIN, frozenset())
 
     assert sorted(set(text.positions(needle))) == whole_text_scan(agents, needle)
+
+
+def test_each_agents_own_text_is_searched_whole_and_alone_first_last_and_with_nul():
+    records = [
+        agent_record(id="first", name="Alpha"),
+        agent_record(id="nul", name="Be\0ta"),  # a NUL from upstream: the separator of the joined texts
+        agent_record(id="last", name="Gamma"),
+    ]
+    agents, _ = active_registry().parse(records)
+    text = SearchText.of(agents, active_registry().searched, PLAIN, frozenset())
+
+    for needle in ["alpha", "gamma", "be\0ta", "\0", "a\0", "", "\0first"]:
+        assert sorted(set(text.positions(needle))) == whole_text_scan(agents, needle), needle
+
+
+@pytest.mark.parametrize("bits", [[], [0], [3, 64, 999], list(range(0, 1000, 2)), list(range(1000))])
+def test_positions_lists_the_set_bits_in_order_sparse_or_dense(bits):
+    mask = sum(1 << bit for bit in bits)
+
+    assert positions(mask) == bits

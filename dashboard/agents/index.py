@@ -365,7 +365,15 @@ def _by_count(pair: tuple[int, str | None]) -> tuple[bool, int, str]:
 def positions(mask: int) -> list[int]:
     """The positions of the set bits, in order."""
     bits = bin(mask)[:1:-1]  # least significant bit first
-    return [position for position, bit in enumerate(bits) if bit == "1"]
+    if mask.bit_count() * 8 > len(bits):
+        return [position for position, bit in enumerate(bits) if bit == "1"]
+    # Few bits set (a search's hits among every organization's agents): jump from one to the next.
+    found = []
+    position = bits.find("1")
+    while position != -1:
+        found.append(position)
+        position = bits.find("1", position + 1)
+    return found
 
 
 def selected(mask: int, order: Sequence[int]) -> list[int]:

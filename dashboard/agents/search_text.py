@@ -9,8 +9,11 @@ this finds the same agents as scanning every agent's whole text, in far fewer ch
 search across ten organizations reads each one's, one after another).
 """
 
+from array import array
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from itertools import accumulate
 
 from dashboard.fields import Field, PhoneAgent, ValueContext
 from dashboard.fields.registry import UNDECLARED
@@ -18,13 +21,17 @@ from dashboard.fields.registry import UNDECLARED
 # A text this long or longer is kept once per distinct value; shorter ones (names, ids, numbers,
 # which are mostly unique) stay in the agent's own string, where a scan is cheapest.
 LONG = 64
+SEPARATOR = "\0"
 
 
 class SearchText:
     """The case-folded search text of a list of agents, minus the fields hidden from a reader."""
 
     def __init__(self, short: list[str], long: dict[str, list[int]]) -> None:
-        self._short = short  # per agent: its short texts, joined by line breaks
+        # Every agent's short texts (joined by line breaks) in one string, each agent's after a NUL:
+        # one `find` in C jumps from hit to hit instead of a Python step per agent.
+        self._short = SEPARATOR.join(short)
+        self._starts = array("q", accumulate((len(text) + 1 for text in short), initial=0))
         self._long = list(long.items())  # each distinct long text, and the agents carrying it
 
     @classmethod
@@ -57,8 +64,24 @@ class SearchText:
 
     def positions(self, needle: str) -> list[int]:
         """The agents whose text holds `needle` (case-folded), possibly repeated and out of order."""
-        found = [position for position, text in enumerate(self._short) if needle in text]
+        found = self._short_positions(needle)
         for text, positions in self._long:
             if needle in text:
                 found.extend(positions)
+        return found
+
+    def _short_positions(self, needle: str) -> list[int]:
+        starts, short = self._starts, self._short
+        if not needle or SEPARATOR in needle:  # could span two agents' texts: look at each on its own
+            return [
+                position
+                for position in range(len(starts) - 1)
+                if needle in short[starts[position] : starts[position + 1] - 1]
+            ]
+        found = []
+        at = short.find(needle)
+        while at != -1:
+            position = bisect_right(starts, at) - 1
+            found.append(position)
+            at = short.find(needle, starts[position + 1])  # the next agent's text
         return found
