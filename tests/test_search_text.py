@@ -76,12 +76,13 @@ def test_each_agents_own_text_is_searched_whole_and_alone_first_last_and_with_nu
     records = [
         agent_record(id="first", name="Alpha"),
         agent_record(id="nul", name="Be\0ta"),  # a NUL from upstream: the separator of the joined texts
+        agent_record(id="uni", name="Café \ud800 ﬁle"),  # non-ASCII, a lone surrogate from JSON, a ligature
         agent_record(id="last", name="Gamma"),
     ]
     agents, _ = active_registry().parse(records)
     text = SearchText.of(agents, active_registry().searched, PLAIN, frozenset())
 
-    for needle in ["alpha", "gamma", "be\0ta", "\0", "a\0", "", "\0first"]:
+    for needle in ["alpha", "gamma", "be\0ta", "\0", "a\0", "", "\0first", "ﬁ", "\ud800", "café", "é \ud800"]:
         assert sorted(set(text.positions(needle))) == whole_text_scan(agents, needle), needle
 
 

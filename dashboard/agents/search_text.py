@@ -1,12 +1,13 @@
-"""What search reads of a snapshot's agents, laid out so that a search scans each long text once.
+"""What search reads of a snapshot's agents, laid out so that a search is a few scans in C.
 
-Long texts (instructions, greetings, flows) are mostly copied from agent to agent: on a fleet
-shaped like a real one they are four fifths of the characters, and a fraction of them are
-distinct. So an agent's short texts are joined into one string per agent, and each distinct long
-text is kept once with the agents that carry it. The parts of an agent's text used to be joined
-by a line break, so a needle without one is in that text exactly when it is in one of its parts:
-this finds the same agents as scanning every agent's whole text, in far fewer characters (a
-search across ten organizations reads each one's, one after another).
+Long texts (instructions, greetings, flows) are often copied from agent to agent, so each
+distinct one is kept once with the agents that carry it; an agent's short texts are joined into
+one text per agent. The parts of an agent's text used to be joined by a line break, so a needle
+without one is in that text exactly when it is in one of its parts: the same agents are found.
+
+Each kind is one UTF-8 block (texts separated by NUL) searched with StringZilla, whose SIMD
+substring search reads a block about ten times as fast as `str.find`: a search across ten
+organizations reads every one's block, so the scan is most of what such a search costs.
 """
 
 from array import array
@@ -15,24 +16,53 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from itertools import accumulate
 
+import stringzilla
+
 from dashboard.fields import Field, PhoneAgent, ValueContext
 from dashboard.fields.registry import UNDECLARED
 
 # A text this long or longer is kept once per distinct value; shorter ones (names, ids, numbers,
-# which are mostly unique) stay in the agent's own string, where a scan is cheapest.
+# which are mostly unique) stay in the agent's own text.
 LONG = 64
-SEPARATOR = "\0"
+SEPARATOR = b"\0"
+
+
+def _utf8(text: str) -> bytes:
+    # Texts from JSON may hold lone surrogates; encoded alike in texts and needles, they still match.
+    return text.encode("utf-8", "surrogatepass")
+
+
+class _Block:
+    """Texts in one NUL-separated UTF-8 block, found by number."""
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        encoded = [_utf8(text) for text in texts]
+        self._bytes = SEPARATOR.join(encoded)
+        self._view = stringzilla.Str(self._bytes)  # a view of the bytes, not a copy
+        # Where each text starts, and one past the end of the last.
+        self._starts = array("q", accumulate((len(text) + 1 for text in encoded), initial=0))
+
+    def holding(self, needle: bytes) -> list[int]:
+        """The numbers of the texts that hold `needle`, in order."""
+        starts, count = self._starts, len(self._starts) - 1
+        if not needle or SEPARATOR in needle:  # could span two texts: look at each on its own
+            return [number for number in range(count) if needle in self._bytes[starts[number] : starts[number + 1] - 1]]
+        found = []
+        at = self._view.find(needle)
+        while at != -1:
+            number = bisect_right(starts, at) - 1
+            found.append(number)
+            at = self._view.find(needle, starts[number + 1])  # on from the next text
+        return found
 
 
 class SearchText:
     """The case-folded search text of a list of agents, minus the fields hidden from a reader."""
 
     def __init__(self, short: list[str], long: dict[str, list[int]]) -> None:
-        # Every agent's short texts (joined by line breaks) in one string, each agent's after a NUL:
-        # one `find` in C jumps from hit to hit instead of a Python step per agent.
-        self._short = SEPARATOR.join(short)
-        self._starts = array("q", accumulate((len(text) + 1 for text in short), initial=0))
-        self._long = list(long.items())  # each distinct long text, and the agents carrying it
+        self._short = _Block(short)  # per agent: its short texts, joined by line breaks
+        self._long = _Block(long)  # each distinct long text
+        self._carriers = list(long.values())  # and, in the same order, the agents carrying it
 
     @classmethod
     def of(
@@ -64,24 +94,8 @@ class SearchText:
 
     def positions(self, needle: str) -> list[int]:
         """The agents whose text holds `needle` (case-folded), possibly repeated and out of order."""
-        found = self._short_positions(needle)
-        for text, positions in self._long:
-            if needle in text:
-                found.extend(positions)
-        return found
-
-    def _short_positions(self, needle: str) -> list[int]:
-        starts, short = self._starts, self._short
-        if not needle or SEPARATOR in needle:  # could span two agents' texts: look at each on its own
-            return [
-                position
-                for position in range(len(starts) - 1)
-                if needle in short[starts[position] : starts[position + 1] - 1]
-            ]
-        found = []
-        at = short.find(needle)
-        while at != -1:
-            position = bisect_right(starts, at) - 1
-            found.append(position)
-            at = short.find(needle, starts[position + 1])  # the next agent's text
+        encoded = _utf8(needle)
+        found = self._short.holding(encoded)
+        for number in self._long.holding(encoded):
+            found.extend(self._carriers[number])
         return found

@@ -163,6 +163,9 @@ class FakeOpenCX(LoopbackServer):
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in two writes; on a kept-alive connection Nagle's algorithm
+            # held the second until the client's delayed ACK of the first, 40 ms a response.
+            disable_nagle_algorithm = True
 
             def do_GET(self) -> None:
                 path = self.path.split("?", 1)[0]
