@@ -1,7 +1,7 @@
 """Which organizations there are: from `OPENCX_ORGS`, the `OPENCX_API_TOKEN` shorthand, the demo, and the admin.
 
 Everything that reads OpenCX does it for one `Org`. The list is cheap to ask for on every
-request: the environment's part is made once per configuration, the admin's part is read from
+request: the environment's part is made once per configuration (per settings objects), the admin's part is read from
 the database at most every `ADMIN_ORGS_SECONDS` per process (and at once in the process that
 changed it).
 """
@@ -50,6 +50,7 @@ class OrganizationNeeded(Exception):
 _providers: list[Callable[[], list[Org] | None]] = []
 _lock = threading.Lock()
 _admin_orgs: tuple[float, list[Org]] | None = None
+_environment_orgs: tuple[tuple[object, ...], list[Org]] | None = None
 
 
 def provide(provider: Callable[[], list[Org] | None]) -> None:
@@ -73,7 +74,14 @@ def organizations() -> list[Org]:
 def environment_orgs() -> list[Org]:
     """The organizations configured in the environment (`OPENCX_ORGS`, or `OPENCX_API_TOKEN` alone):
     configuration as code, which the admin shows but does not edit, and whose slugs it does not reuse."""
-    return _configured(settings.OPENCX_ORGS, settings.OPENCX_API_TOKEN, settings.OPENCX_API_URL)
+    global _environment_orgs
+    configuration = (settings.OPENCX_ORGS, settings.OPENCX_API_TOKEN, settings.OPENCX_API_URL)
+    cached = _environment_orgs
+    # Asked for many times a request: made again only when the settings are other objects (as
+    # tests' overrides make them); the cache holds them, so an object's identity cannot be reused.
+    if cached is None or any(now is not then for now, then in zip(configuration, cached[0], strict=True)):
+        cached = _environment_orgs = (configuration, _configured(*configuration))
+    return list(cached[1])
 
 
 def org_named(slug: str) -> Org:
