@@ -171,6 +171,7 @@ class Organization(Text):
 
     def __init__(self) -> None:
         super().__init__(shared=True)
+        self.css = "org"  # the list's column across organizations: the CSS makes room for it
 
     def cell(self, value: Any, context: ValueContext = PLAIN) -> SafeString:
         return display.markup("{}", context.org_names.get(value, value))

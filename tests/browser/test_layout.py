@@ -7,7 +7,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from dashboard.demo.fleet import demo_fleet, demo_voices
+from dashboard.demo.server import FakeOpenCX
 from dashboard.fields import active_registry
+from tests.browser.conftest import sign_in
+from tests.conftest import TOKEN_A, TOKEN_B
 
 pytestmark = pytest.mark.browser
 
@@ -80,3 +83,37 @@ def test_narrower_screens_set_lower_priority_columns_aside_and_phones_get_cards(
     expect(card.locator("td[data-label='Updated']")).to_be_visible()  # every chosen column, in the card
     expect(card.locator("a.agent-link")).to_be_visible()
     expect(card.get_by_role("checkbox")).to_be_visible()
+
+
+@pytest.fixture
+def two_long_named_orgs(settings):
+    """Two organizations of the demo's agents, one with a long name: the list across them has one more column."""
+    with (
+        FakeOpenCX(demo_fleet(30), token=TOKEN_A, voices=demo_voices()) as north,
+        FakeOpenCX(demo_fleet(30), token=TOKEN_B, voices=demo_voices()) as south,
+    ):
+        settings.DEMO_MODE = False
+        settings.OPENCX_API_TOKEN = ""
+        settings.OPENCX_ORGS = [
+            {"slug": "north", "name": "Northwind Healthcare Production (EU)", "token": TOKEN_A, "url": north.url},
+            {"slug": "south", "name": "South", "token": TOKEN_B, "url": south.url},
+        ]
+        yield
+
+
+def test_across_organizations_the_organization_column_and_every_default_column_fit_at_1280(
+    page: Page, ops_user, two_long_named_orgs
+):
+    sign_in(page)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto("/agents/")
+
+    boxes = header_boxes(page)
+    labels = [active_registry().columns[key].label for key in active_registry().default_columns]
+    assert [label for label in boxes if label != "select"] == [labels[0], "Organization", *labels[1:]]
+    assert {label: box for label, box in boxes.items() if box["aside"] or box["left"] < 0 or box["right"] > 1280} == {}
+    assert page.evaluate(WIDER_THAN_THE_WINDOW) <= 0
+    # The long name is cut short in its cell and whole on hover.
+    cell = page.locator("#results td.org", has_text="Northwind").first
+    cell.hover()
+    expect(cell).to_have_attribute("title", "Northwind Healthcare Production (EU)")
