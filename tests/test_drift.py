@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 
 from dashboard.access.models import AuditEvent, OrgGrant
 from dashboard.agents import pairs
+from dashboard.api.tokens import issue_token
 from dashboard.demo.server import FakeOpenCX
 from dashboard.orgs.models import DriftPair
 from tests.conftest import agent_record, user_in
@@ -320,6 +321,30 @@ def test_the_drift_finding_flags_the_agents_that_drift_once_marked(staff, orgs):
     staff.post("/drift/a/b/should-match/", {"unmark": "1"})
 
     assert names(staff.get("/o/a/agents/?finding=drift")) == []
+
+
+def test_the_drift_finding_tells_nothing_to_a_person_who_may_not_see_the_other_organization(
+    staff, django_user_model, orgs
+):
+    staff.post("/drift/a/b/should-match/", {"match": "name"})
+    alice = user_in(django_user_model, "alice")
+    OrgGrant.objects.create(user=alice, org="a", role=OrgGrant.OPERATOR)
+    client = Client()
+    client.force_login(alice)
+
+    # Not flagged, counted, named or described anywhere she reads organization a.
+    assert names(client.get("/o/a/agents/?finding=drift")) == names(client.get("/o/a/agents/"))  # no such filter
+    assert 'id="rule-drift"' not in client.get("/o/a/findings/").content.decode()
+    detail = client.get("/o/a/agents/a-1/").content.decode()
+    assert "agent-drift" not in detail and "differs from B" not in detail
+    assert "missing in B" not in client.get("/o/a/agents/a-2/").content.decode()
+    token = issue_token(alice, "script")[1]
+    body = client.get("/o/a/api/v1/agents/a-2/", HTTP_AUTHORIZATION=f"Bearer {token}").json()
+    assert "drift" not in body["findings"]
+    findings = client.get("/o/a/api/v1/findings/", HTTP_AUTHORIZATION=f"Bearer {token}").json()
+    assert "drift" not in json.dumps(findings)
+    # Staff, who see both, still do.
+    assert "It is missing in B." in staff.get("/o/a/agents/a-2/").content.decode()
 
 
 def test_fields_hidden_from_a_viewer_are_neither_compared_nor_shown(viewer_client, user, orgs, settings):

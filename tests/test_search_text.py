@@ -4,7 +4,7 @@ agent's whole text finds, and a hidden field is found by no one who may not see 
 import pytest
 
 from dashboard.agents.index import FleetIndex, positions
-from dashboard.agents.search_text import LONG, SearchText
+from dashboard.agents.search_text import LONG, SearchText, searched
 from dashboard.demo.fleet import realistic_fleet
 from dashboard.fields import active_registry
 from dashboard.fields.kinds import PLAIN
@@ -14,9 +14,11 @@ from tests.conftest import agent_record
 SHARED = "You handle billing questions for ACME. Be brief, confirm the account number, never guess." * 2
 
 
-def whole_text_scan(agents, needle: str, hidden: frozenset[str] = frozenset()) -> list[int]:
-    """What search found before: each agent's texts joined into one string, scanned."""
+def scan_of_each_text(agents, needle: str, hidden: frozenset[str] = frozenset()) -> list[int]:
+    """The plain meaning of search: the agents one of whose texts holds the needle, case-folded
+    (a NUL in either searched as U+FFFD)."""
     fields = [field for field in active_registry().searched if field.name not in hidden]
+    needle = searched(needle)
     found = []
     for position, agent in enumerate(agents):
         parts = []
@@ -27,7 +29,7 @@ def whole_text_scan(agents, needle: str, hidden: frozenset[str] = frozenset()) -
         for key, value in agent.extra.items():
             if key not in hidden:
                 parts.extend(UNDECLARED.texts(value))
-        if needle in "\n".join(parts).casefold():
+        if any(needle in searched(part) for part in parts) or not needle:
             found.append(position)
     return found
 
@@ -69,21 +71,39 @@ def test_on_a_realistic_fleet_search_finds_exactly_what_a_scan_of_each_whole_tex
     agents, _ = active_registry().parse(realistic_fleet(600))
     text = SearchText.of(agents, active_registry().searched, PLAIN, frozenset())
 
-    assert sorted(set(text.positions(needle))) == whole_text_scan(agents, needle)
+    assert sorted(set(text.positions(needle))) == scan_of_each_text(agents, needle)
 
 
-def test_each_agents_own_text_is_searched_whole_and_alone_first_last_and_with_nul():
+def test_a_match_never_runs_from_one_text_into_the_next_nor_into_the_next_agent():
     records = [
         agent_record(id="first", name="Alpha"),
         agent_record(id="nul", name="Be\0ta"),  # a NUL from upstream: the separator of the joined texts
         agent_record(id="uni", name="Café \ud800 ﬁle"),  # non-ASCII, a lone surrogate from JSON, a ligature
+        agent_record(id="parts", name="Hello!", instructions=["L" * LONG], action_ids=["act_1"]),
         agent_record(id="last", name="Gamma"),
     ]
     agents, _ = active_registry().parse(records)
     text = SearchText.of(agents, active_registry().searched, PLAIN, frozenset())
 
-    for needle in ["alpha", "gamma", "be\0ta", "\0", "a\0", "", "\0first", "ﬁ", "\ud800", "café", "é \ud800"]:
-        assert sorted(set(text.positions(needle))) == whole_text_scan(agents, needle), needle
+    for needle in [
+        "alpha",
+        "gamma",
+        "be\0ta",
+        "\0",
+        "a\0",
+        "",
+        "\0first",
+        "ﬁ",
+        "\ud800",
+        "café",
+        "é \ud800",
+        "lo!\nact",
+        "lo!\nlll",
+        "lll\nact",
+        "!\nl",
+        "\ufffd",
+    ]:
+        assert sorted(set(text.positions(needle))) == scan_of_each_text(agents, needle), needle
 
 
 @pytest.mark.parametrize("bits", [[], [0], [3, 64, 999], list(range(0, 1000, 2)), list(range(1000))])

@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
 from dashboard.fields import active_registry
-from dashboard.orgs.registry import Org, org_named
+from dashboard.orgs.registry import OTHER_ORGANIZATIONS, Org, org_named, organizations
 
 from . import roles
 from .models import ShareLink
@@ -26,7 +26,8 @@ from .organizations import allows, may_see, visible_orgs
 @dataclass(frozen=True, slots=True)
 class Reader:
     user: Any  # the account; AnonymousUser for a share link's visitor
-    # Field names (and upstream keys of fields the registry does not declare) shown as "hidden".
+    # Field names (and upstream keys of fields the registry does not declare) shown as "hidden";
+    # and OTHER_ORGANIZATIONS when the reader may not see every organization.
     hidden: frozenset[str]
     can_refresh: bool = False
     can_export: bool = False
@@ -41,6 +42,11 @@ class Reader:
     @property
     def is_shared(self) -> bool:
         return self.share is not None
+
+    @property
+    def hidden_fields(self) -> frozenset[str]:
+        """`hidden` but OTHER_ORGANIZATIONS: the fields this reader's role hides."""
+        return self.hidden - {OTHER_ORGANIZATIONS}
 
     @property
     def org_id_hidden(self) -> bool:
@@ -72,6 +78,12 @@ def sensitive_fields() -> frozenset[str]:
     return frozenset(registry.canonical(name) for name in settings.SENSITIVE_FIELDS)
 
 
+def _others_unseen(visible: Sequence[Org]) -> frozenset[str]:
+    """OTHER_ORGANIZATIONS when an organization exists beyond `visible`."""
+    seen = {org.slug for org in visible}
+    return frozenset() if all(org.slug in seen for org in organizations()) else frozenset({OTHER_ORGANIZATIONS})
+
+
 def reader_for_user(user: Any, org: Org | None = None) -> Reader:
     """The person reading `org` (None: every organization they see, at once); Http404 when they
     may not see it."""
@@ -82,7 +94,7 @@ def reader_for_user(user: Any, org: Org | None = None) -> Reader:
     visible = tuple(visible_orgs(user))
     return Reader(
         user=user,
-        hidden=frozenset() if has(roles.VIEW_SENSITIVE) else sensitive_fields(),
+        hidden=(frozenset() if has(roles.VIEW_SENSITIVE) else sensitive_fields()) | _others_unseen(visible),
         can_refresh=has(roles.REFRESH) and not across,
         can_export=has(roles.EXPORT),
         can_share=has(roles.SHARE) and not across,
@@ -108,7 +120,9 @@ def reader_for_orgs(user: Any, orgs: Sequence[Org]) -> Reader:
 def reader_for_share(link: ShareLink) -> Reader:
     """A share link's visitor: as a viewer without an account sees it, nothing to change."""
     org = org_named(link.org)
-    return Reader(user=AnonymousUser(), hidden=sensitive_fields(), share=link, org=org, orgs=(org,))
+    return Reader(
+        user=AnonymousUser(), hidden=sensitive_fields() | _others_unseen((org,)), share=link, org=org, orgs=(org,)
+    )
 
 
 def reader(request: HttpRequest) -> Reader:

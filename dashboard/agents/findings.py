@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from dashboard.fields import PhoneAgent
 from dashboard.fields.registry import MODELS, STT_MODELS
+from dashboard.orgs.registry import OTHER_ORGANIZATIONS
 
 E164 = re.compile(r"\+[1-9]\d{6,14}")
 SEVERITIES = ("error", "warning", "info")
@@ -243,8 +244,9 @@ def not_updated_lately(agent: PhoneAgent, fleet: Fleet) -> bool:
     "Missing in, or configured otherwise than, an organization staff say it should match (Drift).",
     "Open Drift for the two organizations and copy the change across, or unmark the pair if the "
     "difference is meant. Sensitive fields are not compared here.",
-    # The drift it reads was computed from fields no role hides, paired by one of them (`pairs.py`).
-    reads=("id",),
+    # The drift it reads was computed from fields no role hides, paired by one of them (`pairs.py`),
+    # but it tells of the other organization: withheld from whoever may not see every one.
+    reads=("id", OTHER_ORGANIZATIONS),
 )
 def drift(agent: PhoneAgent, fleet: Fleet) -> bool:
     return agent.id in fleet.drift

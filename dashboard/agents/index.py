@@ -17,6 +17,7 @@ from typing import Any
 from dashboard.fields import Column, FieldRegistry, PhoneAgent, ValueContext, active_registry
 from dashboard.fields.kinds import PLAIN, Phone
 from dashboard.fields.registry import Facet, Presence, Range, YesNo
+from dashboard.orgs.registry import OTHER_ORGANIZATIONS
 from dashboard.snapshots.snapshot import Snapshot
 
 from .findings import RULES, SEVERITIES, Fleet, Rule, enabled_rules
@@ -185,6 +186,8 @@ class FleetIndex:
     def matching_text(self, needle: str, digits: str = "", hidden: frozenset[str] = frozenset()) -> int:
         """The agents whose text (but the `hidden` fields) holds `needle` (case-folded), or whose
         phone numbers hold `digits`; the latest `SEARCHES_KEPT` searches are kept."""
+        # Only fields matter to search: a reader who may not see some organization shares its texts.
+        hidden = hidden.difference((OTHER_ORGANIZATIONS,))
         key = (needle, digits, hidden)
         with self._lock:
             found = self._searches.get(key)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -89,6 +89,8 @@ def forget() -> None:
 @receiver(post_delete, sender=DriftPair, dispatch_uid="drift-pair-deleted")
 def _pair_changed(**kwargs: Any) -> None:
     forget()
+    # Again once the change is committed: a request that read the pairs in between cached the old ones.
+    transaction.on_commit(forget)
 
 
 @receiver(snapshot_refreshed, dispatch_uid="drift-snapshot-refreshed")

@@ -1,13 +1,15 @@
 """What search reads of a snapshot's agents, laid out so that a search is a few scans in C.
 
-Long texts (instructions, greetings, flows) are often copied from agent to agent, so each
-distinct one is kept once with the agents that carry it; an agent's short texts are joined into
-one text per agent. The parts of an agent's text used to be joined by a line break, so a needle
-without one is in that text exactly when it is in one of its parts: the same agents are found.
+Search finds the agents one of whose texts (a name, a number, an instruction, a key term…) holds
+the case-folded needle. Long texts (instructions, greetings, flows) are often copied from agent
+to agent, so each distinct one is kept once with the agents that carry it; an agent's short texts
+are kept together, one after another.
 
-Each kind is one UTF-8 block (texts separated by NUL) searched with StringZilla, whose SIMD
+Both are UTF-8 blocks in which NUL ends every text, searched with StringZilla, whose SIMD
 substring search reads a block about ten times as fast as `str.find`: a search across ten
-organizations reads every one's block, so the scan is most of what such a search costs.
+organizations reads every one's block, so the scan is most of what such a search costs. A NUL
+inside a text (or a needle) is searched as U+FFFD, so that a match never runs from one text into
+the next.
 """
 
 from array import array
@@ -21,9 +23,14 @@ from dashboard.fields import Field, PhoneAgent, ValueContext
 from dashboard.fields.registry import UNDECLARED
 
 # A text this long or longer is kept once per distinct value; shorter ones (names, ids, numbers,
-# which are mostly unique) stay in the agent's own text.
+# which are mostly unique) stay with the agent's other short texts.
 LONG = 64
-SEPARATOR = b"\0"
+END = "\0"
+
+
+def searched(text: str) -> str:
+    """A text, or a needle, as search compares it."""
+    return text.replace(END, "\ufffd").casefold()
 
 
 def _utf8(text: str) -> bytes:
@@ -32,19 +39,20 @@ def _utf8(text: str) -> bytes:
 
 
 class _Block:
-    """Texts in one NUL-separated UTF-8 block, found by number. Texts are added one by one into a
-    single growing buffer: a list of tens of thousands of small strings, joined, would leave the
-    worker's small-object memory fragmented (tens of MB more RSS at 50,000 agents)."""
+    """Entries of NUL-ended texts in one UTF-8 block, found by number. Texts are added one by one
+    into a single growing buffer: a list of tens of thousands of small strings, joined, would leave
+    the worker's small-object memory fragmented (tens of MB more RSS at 50,000 agents)."""
 
     def __init__(self) -> None:
         self._growing: bytearray | None = bytearray()
-        # Where each text starts, and one past the end of the last (each text ends with a NUL).
-        self._starts = array("q", [0])
+        self._starts = array("q", [0])  # where each entry starts, and where the last one ends
 
-    def add(self, text: str) -> None:
+    def add(self, texts: Iterable[str]) -> None:
+        """One entry: these texts (as `searched` makes them), each ended by a NUL."""
         assert self._growing is not None, "a block is not added to once it is searched"
-        self._growing += _utf8(text)
-        self._growing += SEPARATOR
+        for text in texts:
+            self._growing += _utf8(text)
+            self._growing += END.encode()
         self._starts.append(len(self._growing))
 
     def seal(self) -> "_Block":
@@ -56,27 +64,27 @@ class _Block:
         return self
 
     def holding(self, needle: bytes) -> list[int]:
-        """The numbers of the texts that hold `needle`, in order."""
-        starts, count = self._starts, len(self._starts) - 1
-        if not needle or SEPARATOR in needle:  # could span two texts: look at each on its own
-            return [number for number in range(count) if needle in self._bytes[starts[number] : starts[number + 1] - 1]]
+        """The numbers of the entries one of whose texts holds `needle` (which has no NUL), in order."""
+        starts = self._starts
+        if not needle:  # in every text, even an entry of none (as "" is in "")
+            return list(range(len(starts) - 1))
         found = []
         at = self._view.find(needle)
         while at != -1:
             number = bisect_right(starts, at) - 1
             found.append(number)
-            at = self._view.find(needle, starts[number + 1])  # on from the next text
+            at = self._view.find(needle, starts[number + 1])  # on from the next entry
         return found
 
 
 class SearchText:
-    """The case-folded search text of a list of agents, minus the fields hidden from a reader."""
+    """The search text of a list of agents, minus the fields hidden from a reader."""
 
     def __init__(self, short: _Block, long: dict[str, list[int]]) -> None:
-        self._short = short.seal()  # per agent: its short texts, joined by line breaks
-        self._long = _Block()  # each distinct long text
+        self._short = short.seal()  # an entry per agent: its short texts
+        self._long = _Block()  # an entry per distinct long text
         for text in long:
-            self._long.add(text)
+            self._long.add((text,))
         self._long.seal()
         self._carriers = list(long.values())  # and, in the same order, the agents carrying it
 
@@ -99,18 +107,15 @@ class SearchText:
             kept = []
             for part in parts:
                 if len(part) >= LONG:
-                    long[part].append(position)
+                    long[searched(part)].append(position)  # texts that differ only in case are one
                 else:
-                    kept.append(part)
-            short.add("\n".join(kept).casefold())
-        folded: defaultdict[str, list[int]] = defaultdict(list)
-        for text, positions in long.items():  # texts that differ only in case are one to search
-            folded[text.casefold()].extend(positions)
-        return cls(short, folded)
+                    kept.append(searched(part))
+            short.add(kept)
+        return cls(short, long)
 
     def positions(self, needle: str) -> list[int]:
-        """The agents whose text holds `needle` (case-folded), possibly repeated and out of order."""
-        encoded = _utf8(needle)
+        """The agents one of whose texts holds `needle`, possibly repeated and out of order."""
+        encoded = _utf8(searched(needle))
         found = self._short.holding(encoded)
         for number in self._long.holding(encoded):
             found.extend(self._carriers[number])

@@ -154,8 +154,9 @@ class Field:
     from_upstream: bool = True
     # Compared between two organizations on the drift page: configuration that should be copied
     # across. False for what each organization gives its own agent (ids, its number, its dates,
-    # ids of the organization's own actions and transfer destinations). Identity fields are
-    # never marked as differing either (compare's rule), whatever this says.
+    # ids of the organization's own actions and transfer destinations). The field agents are
+    # paired by is never compared; the name is when they are paired by another field (a rename
+    # not copied across is drift).
     drift: bool = True
     # The drift page may pair agents of two organizations by it (`?match=`): text that names one
     # agent, the same one in both organizations when they were copied.
