@@ -30,6 +30,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from measure import p95, rss_mb  # bench/, the script's own folder
+
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "ocx_live_bench_token"
 # (label, the agent list's query, the admin changelist's equivalent); LAST is the last page.
@@ -64,14 +66,6 @@ def environment(data_dir: str, upstream_url: str) -> dict[str, str]:
     }
 
 
-def rss_mb() -> float:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def timed(call, runs: int) -> list[float]:
     timings = []
     for _ in range(runs):
@@ -79,11 +73,6 @@ def timed(call, runs: int) -> list[float]:
         call()
         timings.append((time.perf_counter() - started) * 1000)
     return timings
-
-
-def p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 def measure_size(size: int) -> dict:

@@ -43,6 +43,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
+from measure import p95, rss_mb  # bench/, the script's own folder
+
 ROOT = Path(__file__).resolve().parent.parent
 PER_PAGE = 100
 # "billing" is one team of seventeen (names, first messages, webhook URLs): about 6% of agents.
@@ -92,19 +94,6 @@ def environment(data_dir: str) -> dict[str, str]:
     for name in ("OPENCX_API_TOKEN", "OPENCX_ORGS", "OPENCX_API_URL", "DEMO_MODE"):
         found.pop(name, None)
     return found
-
-
-def rss_mb() -> float:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 def serve(orgs: int, size: int, measured: int, profile: str | None = None) -> None:
