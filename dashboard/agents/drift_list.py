@@ -39,7 +39,7 @@ from .drift import (
 )
 from .exports import Sheet
 from .listing import ListParameters, ListPipeline
-from .tables import agent_urls
+from .tables import ListTable, agent_urls
 
 KIND_TONES = {MISSING_IN_TO: "tone-4", MISSING_IN_FROM: "tone-1", DIFFERS: "tone-0", AMBIGUOUS: "tone-3"}
 KEEP = 8  # drifts kept per process: a few pairs of organizations, a few matches each
@@ -119,17 +119,14 @@ def comparable_fields(
     return names + sorted(extra - hidden)
 
 
-class DriftTable(tables.Table):
+class DriftTable(ListTable):
     """A block of rows per agent missing on a side, pair that differs, or set of agents that cannot be
     paired: first the value they are paired by, each side's agents linked (compare's identity row),
     then for a pair each field that differs with both values."""
 
-    class Meta:
+    class Meta(ListTable.Meta):
         attrs = {"class": "table table-sm align-middle compare-table drift-table", "id": "drift"}
         template_name = "tables/drift_table.html"
-        order_by_field = "sort"
-        page_field = "page"
-        per_page_field = "per_page"
         empty_text = "No drift: every agent has its match, configured alike."
 
     def __init__(

@@ -32,7 +32,7 @@ from .exports import FORMATS, Sheet, agent_sheet, export_response, hold_export
 from .filters import AgentFilterForm
 from .index import index_of
 from .models import ColumnPreference
-from .tables import AgentLink, AgentRows, AgentTable, CellContext, agent_url, agent_urls, shared_agent_urls
+from .tables import AgentLink, AgentRows, AgentTable, CellContext, ListTable, agent_url, agent_urls, shared_agent_urls
 
 PER_PAGE_CHOICES = (25, 50, 100)
 DEFAULT_PER_PAGE = 50
@@ -366,7 +366,7 @@ def back_to_list(request: HttpRequest) -> str:
     return back
 
 
-class ProblemTable(tables.Table):
+class ProblemTable(ListTable):
     record = tables.Column(
         accessor="index", verbose_name="Record", attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}}
     )
@@ -374,11 +374,8 @@ class ProblemTable(tables.Table):
     field = tables.Column(verbose_name="Field", attrs={"td": {"class": "font-monospace"}})
     message = tables.Column(verbose_name="Problem")
 
-    class Meta:
+    class Meta(ListTable.Meta):
         attrs = {"class": "table table-sm align-middle", "id": "problems"}
-        order_by_field = "sort"
-        page_field = "page"
-        per_page_field = "per_page"
         empty_text = "None: every record was read as the schema says."
 
     def render_record(self, value: int) -> str:

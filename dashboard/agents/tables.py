@@ -162,14 +162,21 @@ def select_cell(agent: PhoneAgent, picked: bool = False) -> SafeString:
     )
 
 
-class AgentTable(tables.Table):
+class ListTable(tables.Table):
+    """A table the list pipeline draws: sorted and paged by the parameters its form reads
+    (`listing.ListParameters`)."""
+
     class Meta:
-        attrs = {"class": "table table-sm table-hover align-middle agent-table cards-sm"}
-        template_name = "tables/agent_table.html"
-        empty_text = "No agents match."
         order_by_field = "sort"
         page_field = "page"
         per_page_field = "per_page"
+
+
+class AgentTable(ListTable):
+    class Meta(ListTable.Meta):
+        attrs = {"class": "table table-sm table-hover align-middle agent-table cards-sm"}
+        template_name = "tables/agent_table.html"
+        empty_text = "No agents match."
 
     def __init__(
         self,
