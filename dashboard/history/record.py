@@ -3,11 +3,16 @@
 Each agent's content is hashed (its upstream record, keys sorted); `AgentState` holds the newest
 hash and record of every agent, so a snapshot is compared with one read of 50,000 short rows
 and only the agents whose hash moved are written. The first recording is the baseline.
+
+The comparison runs outside any write transaction and the changes are written in batches of
+`CHUNK` agents, each batch with those agents' new state in one short transaction: recording a
+change of the whole fleet never holds the database (on SQLite, the whole file) for long.
 """
 
 import hashlib
 import json
 import logging
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,7 +20,7 @@ from typing import Any
 
 import orjson
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from dashboard.fields import active_registry
 from dashboard.fields.values import bulk_allocation
@@ -25,8 +30,10 @@ from .models import AgentChange, AgentState, FleetRevision
 
 logger = logging.getLogger(__name__)
 
-# Ids per `IN (...)` query: far below every database's limit on query parameters.
+# Agents per batch, and ids per `IN (...)` query: far below every database's limit on query
+# parameters, and a write transaction short enough not to be felt by other requests.
 CHUNK = 500
+BATCH_PAUSE = 0.05  # seconds between batches on SQLite
 
 
 def content_hash(record: dict[str, Any]) -> str:
@@ -100,20 +107,17 @@ def record_snapshot(
 
 def _record(org: str, fleet: dict[str, _Seen], *, recorded_at: datetime, source: str) -> FleetRevision | None:
     states = AgentState.objects.filter(org=org)
+    # Read outside any write transaction: on SQLite a write transaction holds the whole file, and
+    # comparing 50,000 agents takes long enough to stall every other request that writes.
+    previous = dict(states.values_list("agent_id", "content_hash"))
+    added = [agent_id for agent_id in fleet if agent_id not in previous]
+    removed = [agent_id for agent_id in previous if agent_id not in fleet]
+    changed = [
+        agent_id for agent_id, seen in fleet.items() if agent_id in previous and previous[agent_id] != seen.content_hash
+    ]
     with transaction.atomic():
-        # Recording runs after the snapshot is in service, so another process's newer snapshot
-        # can, rarely, be recorded first; an older one must not then roll the state back.
-        if FleetRevision.objects.filter(org=org, recorded_at__gt=recorded_at).exists():
-            logger.info("Snapshot of %s at %s not recorded: a newer one already was.", org, recorded_at.isoformat())
+        if _superseded(org, recorded_at):
             return None
-        previous = dict(states.values_list("agent_id", "content_hash"))
-        added = [agent_id for agent_id in fleet if agent_id not in previous]
-        removed = [agent_id for agent_id in previous if agent_id not in fleet]
-        changed = [
-            agent_id
-            for agent_id, seen in fleet.items()
-            if agent_id in previous and previous[agent_id] != seen.content_hash
-        ]
         baseline = not previous and not FleetRevision.objects.filter(org=org).exists()
         if not (added or removed or changed or baseline):
             return None
@@ -127,14 +131,42 @@ def _record(org: str, fleet: dict[str, _Seen], *, recorded_at: datetime, source:
             changed=len(changed),
             baseline=baseline,
         )
-        old = _stored_records(org, removed + changed)
-        entries = [] if baseline else [_added(revision, agent_id, fleet[agent_id].record) for agent_id in added]
-        entries += [_removed(revision, agent_id, old[agent_id]) for agent_id in removed]
-        entries += [_changed(revision, agent_id, old[agent_id], fleet[agent_id].record) for agent_id in changed]
+    work = [(agent_id, AgentChange.ADDED) for agent_id in added]
+    work += [(agent_id, AgentChange.REMOVED) for agent_id in removed]
+    work += [(agent_id, AgentChange.CHANGED) for agent_id in changed]
+    for start in range(0, len(work), CHUNK):
+        if not _record_batch(revision, fleet, work[start : start + CHUNK]):
+            break
+        if connection.vendor == "sqlite" and start + CHUNK < len(work):
+            # SQLite has one writer at a time and a waiting one only retries now and then (its
+            # busy handler sleeps up to 100 ms between tries): a pause between batches lets it in.
+            time.sleep(BATCH_PAUSE)
+    return revision
+
+
+def _record_batch(revision: FleetRevision, fleet: dict[str, _Seen], batch: list[tuple[str, str]]) -> bool:
+    """Writes one batch of a revision's changes with the agents' new state, in one short transaction,
+    so the history and the state never disagree about an agent; False when a newer snapshot of the
+    organization was recorded meanwhile (the rest is then its to record, not this one's)."""
+    org = revision.org
+    states = AgentState.objects.filter(org=org)
+    with transaction.atomic():
+        if _superseded(org, revision.recorded_at):
+            return False
+        leaving = [agent_id for agent_id, kind in batch if kind != AgentChange.ADDED]
+        staying = [agent_id for agent_id, kind in batch if kind != AgentChange.REMOVED]
+        old = _stored_records(org, leaving)
+        entries = []
+        for agent_id, kind in batch:
+            if kind == AgentChange.ADDED and not revision.baseline:
+                entries.append(_added(revision, agent_id, fleet[agent_id].record))
+            elif kind == AgentChange.REMOVED:
+                entries.append(_removed(revision, agent_id, old[agent_id]))
+            elif kind == AgentChange.CHANGED:
+                entries.append(_changed(revision, agent_id, old[agent_id], fleet[agent_id].record))
         AgentChange.objects.bulk_create(entries, batch_size=CHUNK)
-        # Replaced rather than updated: one DELETE and one INSERT per chunk whatever the number.
-        for chunk in _chunks(removed + changed):
-            states.filter(agent_id__in=chunk).delete()
+        # Replaced rather than updated: one DELETE and one INSERT per batch whatever the number.
+        states.filter(agent_id__in=leaving).delete()
         AgentState.objects.bulk_create(
             [
                 AgentState(
@@ -143,11 +175,20 @@ def _record(org: str, fleet: dict[str, _Seen], *, recorded_at: datetime, source:
                     content_hash=fleet[agent_id].content_hash,
                     record=fleet[agent_id].record,
                 )
-                for agent_id in added + changed
+                for agent_id in staying
             ],
             batch_size=CHUNK,
         )
-    return revision
+    return True
+
+
+def _superseded(org: str, recorded_at: datetime) -> bool:
+    # Recording runs after the snapshot is in service, so another process's newer snapshot can,
+    # rarely, be recorded first; an older one must not then roll the state back.
+    if FleetRevision.objects.filter(org=org, recorded_at__gt=recorded_at).exists():
+        logger.info("Snapshot of %s at %s not recorded: a newer one already was.", org, recorded_at.isoformat())
+        return True
+    return False
 
 
 def _stored_records(org: str, agent_ids: list[str]) -> dict[str, dict[str, Any]]:
