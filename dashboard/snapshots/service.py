@@ -365,11 +365,11 @@ def _fetch_and_store(org: Org) -> tuple[Snapshot, list, int]:
     )
     compressed = storage.compress(fetched.body)
     previous = storage.current(org.slug)
-    if shrink_guard.shrinks(previous.agents if previous else None, len(snapshot.agents)):
+    if shrink_guard.shrinks(previous, snapshot.by_id):
         held = shrink_guard.hold(
             org.slug,
-            agent_ids=list(snapshot.by_id),
-            previous=previous.agents,
+            agent_ids=snapshot.by_id.keys(),
+            previous=previous,
             compressed_body=compressed,
             source=upstream.source,
             voices=voices,
@@ -432,6 +432,7 @@ def _publish(org: str, snapshot: Snapshot, compressed: bytes) -> None:
             body_bytes=len(compressed),
             voices=dict(snapshot.voice_names),
             actions=dict(snapshot.action_names),
+            id_sample=shrink_guard.id_sample(snapshot.by_id),
         ),
         compressed,
     )

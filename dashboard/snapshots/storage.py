@@ -6,7 +6,7 @@ received, compressed, instead of being encoded again.
 """
 
 import zlib
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -34,6 +34,8 @@ class StoredSnapshot:
     body_bytes: int  # compressed
     voices: dict[str, str]
     actions: dict[str, str]
+    # A fixed sample of the agents' ids (`shrink_guard.id_sample`): whether a new read keeps them.
+    id_sample: list[str] = field(default_factory=list)
 
     @classmethod
     def from_cache(cls, stored: dict[str, Any] | None) -> "StoredSnapshot | None":
@@ -47,6 +49,7 @@ class StoredSnapshot:
             body_bytes=stored["body_bytes"],
             voices=stored.get("voices", {}),
             actions=stored.get("actions", {}),
+            id_sample=stored.get("id_sample", []),
         )
 
 
