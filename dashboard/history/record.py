@@ -149,36 +149,29 @@ def _record_batch(revision: FleetRevision, fleet: dict[str, _Seen], batch: list[
     so the history and the state never disagree about an agent; False when a newer snapshot of the
     organization was recorded meanwhile (the rest is then its to record, not this one's)."""
     org = revision.org
-    states = AgentState.objects.filter(org=org)
+    leaving = [agent_id for agent_id, kind in batch if kind != AgentChange.ADDED]
+    old = _stored_records(org, leaving)
+    entries = []
+    for agent_id, kind in batch:
+        if kind == AgentChange.ADDED and not revision.baseline:
+            entries.append(_added(revision, agent_id, fleet[agent_id].record))
+        elif kind == AgentChange.REMOVED:
+            entries.append(_removed(revision, agent_id, old[agent_id]))
+        elif kind == AgentChange.CHANGED:
+            entries.append(_changed(revision, agent_id, old[agent_id], fleet[agent_id].record))
+    states = [
+        AgentState(org=org, agent_id=agent_id, content_hash=fleet[agent_id].content_hash, record=fleet[agent_id].record)
+        for agent_id, kind in batch
+        if kind != AgentChange.REMOVED
+    ]
+    # Only the writes in the transaction: what they write is worked out before it begins.
     with transaction.atomic():
         if _superseded(org, revision.recorded_at):
             return False
-        leaving = [agent_id for agent_id, kind in batch if kind != AgentChange.ADDED]
-        staying = [agent_id for agent_id, kind in batch if kind != AgentChange.REMOVED]
-        old = _stored_records(org, leaving)
-        entries = []
-        for agent_id, kind in batch:
-            if kind == AgentChange.ADDED and not revision.baseline:
-                entries.append(_added(revision, agent_id, fleet[agent_id].record))
-            elif kind == AgentChange.REMOVED:
-                entries.append(_removed(revision, agent_id, old[agent_id]))
-            elif kind == AgentChange.CHANGED:
-                entries.append(_changed(revision, agent_id, old[agent_id], fleet[agent_id].record))
         AgentChange.objects.bulk_create(entries, batch_size=CHUNK)
         # Replaced rather than updated: one DELETE and one INSERT per batch whatever the number.
-        states.filter(agent_id__in=leaving).delete()
-        AgentState.objects.bulk_create(
-            [
-                AgentState(
-                    org=org,
-                    agent_id=agent_id,
-                    content_hash=fleet[agent_id].content_hash,
-                    record=fleet[agent_id].record,
-                )
-                for agent_id in staying
-            ],
-            batch_size=CHUNK,
-        )
+        AgentState.objects.filter(org=org, agent_id__in=leaving).delete()
+        AgentState.objects.bulk_create(states, batch_size=CHUNK)
     return True
 
 
