@@ -113,6 +113,7 @@ def test_facet_counts_match_the_rows_an_option_shows(fleet, signed_in_page: Page
     page.goto("/agents/?recording=yes")
     page.get_by_role("button", name="Model", exact=True).click()
     menu = page.locator('[aria-labelledby="filter-model"]')
+    expect(menu.locator(".form-check .facet-count")).to_have_count(2)  # the menu fetches its values on open
     counts = {
         option.locator("label").inner_text(): int(option.locator(".facet-count").inner_text())
         for option in menu.locator(".form-check").all()
