@@ -2,14 +2,18 @@
 tokens and sessions follow the person; the public demo's shared account changes nothing others
 see; wrong tokens, the API limit, /readyz and organization URLs tell an outsider nothing."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import Group
 from django.contrib.sessions.models import Session
 from django.test import Client
 
-from dashboard.access.models import OrgGrant
+from dashboard.access.models import AuditEvent, OrgGrant
 from dashboard.access.sharing import create_share, share_url
 from dashboard.api.tokens import issue_token
+from dashboard.orgs.registry import org_named, organizations
+from dashboard.snapshots.service import get_snapshot
 from tests.conftest import agent_record, grant, user_in
 
 pytestmark = pytest.mark.django_db
@@ -67,8 +71,6 @@ def test_it_closes_a_share_link_once_its_creator_is_demoted_to_viewer(client, fl
 
 
 def test_it_closes_a_share_link_once_its_creator_is_only_a_viewer_of_its_organization(client, two_orgs, sharer):
-    from dashboard.orgs.registry import org_named
-
     link = create_share(user=sharer, org=org_named("a"), query="", title="Alpha list")
     assert client.get(share_url(link)).status_code == 200
 
@@ -169,3 +171,123 @@ def test_it_keeps_the_sessions_when_a_person_signs_in_again_or_is_given_more(fle
 
     assert still_signed_in(browser)
     assert Session.objects.count() == 2
+
+
+# --- what anonymous clients cost and learn -------------------------------------------------------
+
+
+def api_get(client: Client, url: str, token: str, address: str = "203.0.113.7"):
+    return client.get(url, HTTP_AUTHORIZATION=f"Bearer {token}", REMOTE_ADDR=address)
+
+
+def test_it_answers_429_to_an_address_past_the_wrong_token_limit_and_audits_it_once(client, upstream, sharer, settings):
+    settings.API_WRONG_TOKENS_PER_MINUTE = 3
+    _, right = issue_token(sharer, "script")
+
+    statuses = [api_get(client, "/api/v1/status/", f"sbt_guess{n}").status_code for n in range(5)]
+    refused = api_get(client, "/api/v1/status/", right)
+
+    assert statuses == [401, 401, 401, 429, 429]
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0  # no oracle past the limit
+    assert "Too many wrong API tokens" in refused.json()["detail"]
+    assert api_get(client, "/api/v1/status/", right, address="198.51.100.9").status_code == 200
+    assert AuditEvent.objects.filter(action=AuditEvent.API_REFUSED).count() == 1
+
+
+def test_it_lets_an_address_try_again_once_the_window_has_passed(client, upstream, sharer, settings, clock):
+    settings.API_WRONG_TOKENS_PER_MINUTE = 1
+    _, right = issue_token(sharer, "script")
+    api_get(client, "/api/v1/status/", "sbt_guess")
+    assert api_get(client, "/api/v1/status/", right).status_code == 429
+
+    clock.shift(61)
+
+    assert api_get(client, "/api/v1/status/", right).status_code == 200
+
+
+def test_the_api_limit_is_per_person_however_many_tokens_they_make(
+    client, upstream, sharer, settings, django_user_model
+):
+    settings.API_REQUESTS_PER_MINUTE = 2
+    tokens = [issue_token(sharer, f"script {n}")[1] for n in range(3)]
+    _, someone_else = issue_token(user_in(django_user_model, "other", "Viewer"), "report")
+
+    statuses = [api_get(client, "/api/v1/status/", token).status_code for token in tokens]
+
+    assert statuses == [200, 200, 429]
+    assert api_get(client, "/api/v1/status/", someone_else).status_code == 200
+
+
+@pytest.fixture
+def metrics_token(settings):
+    settings.METRICS_TOKEN = METRICS_TOKEN
+
+
+def test_readyz_tells_a_client_without_the_metrics_token_no_organization_nor_count(client, two_orgs, metrics_token):
+    for org in organizations():
+        get_snapshot(org)
+
+    anonymous = client.get("/readyz")
+    scraper = client.get("/readyz", HTTP_AUTHORIZATION=f"Bearer {METRICS_TOKEN}")
+
+    assert anonymous.status_code == 200 and anonymous.json()["status"] == "ok"
+    assert set(anonymous.json()) == {"status", "checks", "failed"}
+    assert "Alpha" not in anonymous.content.decode() and "agents" not in anonymous.content.decode()
+    assert scraper.status_code == 200 and set(scraper.json()["organizations"]) == {"a", "b"}
+
+
+def test_readyz_keeps_its_503_for_a_client_without_the_metrics_token(client, upstream, metrics_token):
+    upstream.fault = "500"  # the first read fails: nothing to serve
+
+    response = client.get("/readyz", HTTP_AUTHORIZATION="Bearer a-guess")
+
+    assert response.status_code == 503
+    assert response.json() == {
+        "status": "unavailable",
+        "checks": {"database": "ok", "cache": "ok", "snapshot": response.json()["checks"]["snapshot"]},
+        "failed": ["snapshot"],
+    }
+
+
+def same_answer(first, second) -> bool:
+    """The same status and body, but for the CSRF token's mask, which is new on every page."""
+
+    def body(response) -> str:
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+
+    return (first.status_code, body(first)) == (second.status_code, body(second))
+
+
+@pytest.fixture
+def only_a(two_orgs, django_user_model):
+    return grant(user_in(django_user_model, "alice", "Viewer"), a="Operator")
+
+
+@pytest.mark.parametrize("page", ["", "agents/", "api/v1/agents/", "api/v1/status/", "changes/"])
+def test_an_organization_one_may_not_see_answers_as_one_that_does_not_exist_to_a_session(client, only_a, page):
+    client.force_login(only_a)
+
+    assert same_answer(client.get(f"/o/b/{page}"), client.get(f"/o/made-up/{page}"))
+    assert client.get(f"/o/b/{page}").status_code == 404
+
+
+@pytest.mark.parametrize("page", ["api/v1/agents/", "api/v1/status/", "api/v1/agents/a-agent-1/"])
+def test_an_organization_one_may_not_see_answers_as_one_that_does_not_exist_to_a_token(client, only_a, page):
+    _, token = issue_token(only_a, "script")
+
+    forbidden, made_up = (api_get(client, f"/o/{slug}/{page}", token) for slug in ("b", "made-up"))
+
+    assert forbidden.status_code == 404 and same_answer(forbidden, made_up)
+
+
+@pytest.mark.parametrize("page", ["", "agents/", "api/v1/agents/", "api/v1/status/"])
+@pytest.mark.parametrize("token", [None, "sbt_wrong"])
+def test_a_stranger_cannot_tell_a_real_organization_from_a_made_up_one(client, two_orgs, page, token):
+    headers = {} if token is None else {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+    real, made_up = (client.get(f"/o/{slug}/{page}", **headers) for slug in ("b", "made-up"))
+
+    assert real.status_code in (302, 401)
+    assert real.status_code == made_up.status_code
+    assert same_answer(real, made_up)
+    assert real.get("Location", "").replace("/o/b/", "/o/made-up/") == made_up.get("Location", "")
