@@ -221,6 +221,8 @@ MIDDLEWARE = [
     # /o/<slug>/…: the organization a page reads (after the user is known, to 404 one they may not see).
     "dashboard.access.middleware.OrganizationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # The public demo's one shared account browses but changes nothing others see.
+    "dashboard.demo.middleware.PublicDemoGuard",
     "django.contrib.messages.middleware.MessageMiddleware",
     "dashboard.snapshots.middleware.UpstreamErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -5,13 +5,16 @@ see; wrong tokens, the API limit, /readyz and organization URLs tell an outsider
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.sessions.models import Session
+from django.core.checks import Tags, run_checks
 from django.test import Client
 
 from dashboard.access.models import AuditEvent, OrgGrant
 from dashboard.access.sharing import create_share, share_url
 from dashboard.api.tokens import issue_token
+from dashboard.demo.accounts import DEMO_PASSWORD, DEMO_USERNAME, sync_demo_account
 from dashboard.orgs.registry import org_named, organizations
 from dashboard.snapshots.service import get_snapshot
 from tests.conftest import agent_record, grant, user_in
@@ -291,3 +294,84 @@ def test_a_stranger_cannot_tell_a_real_organization_from_a_made_up_one(client, t
     assert real.status_code == made_up.status_code
     assert same_answer(real, made_up)
     assert real.get("Location", "").replace("/o/b/", "/o/made-up/") == made_up.get("Location", "")
+
+
+# --- the public demo: one account for every visitor ----------------------------------------------
+
+
+@pytest.fixture
+def public_demo(settings):
+    """DEMO_MODE=1 with DEBUG=0, signed in as the demo account, as every visitor is."""
+    settings.DEMO_MODE, settings.DEBUG = True, False
+    sync_demo_account()
+    visitor = Client()
+    visitor.force_login(get_user_model().objects.get(username=DEMO_USERNAME))
+    return visitor
+
+
+def test_the_public_demo_account_browses_the_admin_and_status_page(public_demo):
+    for page in ("/admin/", "/admin/auth/user/", "/admin/auth/group/", "/admin/password_change/"):
+        assert public_demo.get(page).status_code == 200, page
+
+
+def test_the_public_demo_account_cannot_change_the_demo_password(public_demo):
+    response = public_demo.post(
+        "/admin/password_change/",
+        {"old_password": DEMO_PASSWORD, "new_password1": "locked out 4 all", "new_password2": "locked out 4 all"},
+    )
+
+    assert response.status_code == 403 and "public demo" in response.content.decode()
+    assert get_user_model().objects.get(username=DEMO_USERNAME).check_password(DEMO_PASSWORD)
+
+
+def test_the_public_demo_account_cannot_add_accounts_nor_change_roles(public_demo):
+    demo = get_user_model().objects.get(username=DEMO_USERNAME)
+    added = public_demo.post(
+        "/admin/auth/user/add/", {"username": "backdoor", "password1": "s3cret pass!", "password2": "s3cret pass!"}
+    )
+    changed = public_demo.post(f"/admin/auth/user/{demo.pk}/delete/", {"post": "yes"})
+
+    assert (added.status_code, changed.status_code) == (403, 403)
+    assert list(get_user_model().objects.values_list("username", flat=True)) == [DEMO_USERNAME]
+
+
+@pytest.mark.parametrize(
+    "url, data",
+    [
+        ("/status/demo-fault/", {"fault": "500"}),
+        ("/tokens/", {"name": "mine"}),
+        ("/shares/new/", {"title": "x", "days": "7"}),
+        ("/agents/columns/", {"columns": ["name"]}),
+    ],
+)
+def test_the_public_demo_account_cannot_make_a_choice_every_visitor_would_get(public_demo, url, data):
+    from dashboard.demo.upstream import DEMO_ORGS
+
+    response = public_demo.post(f"/o/{DEMO_ORGS[0].slug}{url}", data)
+
+    assert response.status_code == 403 and "public demo" in response.content.decode()
+
+
+def test_a_developers_demo_keeps_every_feature(settings):
+    settings.DEMO_MODE, settings.DEBUG = True, True
+    sync_demo_account()
+    developer = Client()
+    developer.force_login(get_user_model().objects.get(username=DEMO_USERNAME))
+    from dashboard.demo.upstream import DEMO_ORGS
+
+    response = developer.post(f"/o/{DEMO_ORGS[0].slug}/status/demo-fault/", {"fault": ""})
+
+    assert response.status_code == 302
+
+
+def test_the_deploy_check_finds_every_active_account_with_the_demo_password(settings, django_user_model):
+    settings.DEMO_MODE = False
+    django_user_model.objects.create_user("backdoor", "x@example.com", DEMO_PASSWORD)
+    django_user_model.objects.create_user("retired", "r@example.com", DEMO_PASSWORD, is_active=False)
+    django_user_model.objects.create_user("careful", "c@example.com", "a strong passphrase")
+
+    found = run_checks(include_deployment_checks=True, tags=[Tags.security])
+
+    assert [message.msg for message in found if message.id == "switchboard.E021"] == [
+        "The account 'backdoor' is active and signs in with the demo password, outside demo mode."
+    ]
