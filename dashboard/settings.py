@@ -150,8 +150,10 @@ LOG_FORMAT = env.choice("LOG_FORMAT", "plain", ("plain", "json"))
 # Error reporting to Sentry (sentry-sdk), off unless set; see dashboard/ops/error_reporting.py.
 SENTRY_DSN = env.str("SENTRY_DSN")
 
-# The read-only API: requests allowed per minute for each personal token.
+# The read-only API: requests allowed per minute for each person (all their tokens together), and
+# wrong tokens per minute from one client address before it gets 429 for every token.
 API_REQUESTS_PER_MINUTE = env.integer("API_REQUESTS_PER_MINUTE", 120, minimum=1)
+API_WRONG_TOKENS_PER_MINUTE = env.integer("API_WRONG_TOKENS_PER_MINUTE", 20, minimum=1)
 
 # Change digests: webhooks are signed with this secret (none: webhooks are off) and may only go to
 # these hosts (loopback ones may use http); links in digests start with SITE_URL.
@@ -219,6 +221,8 @@ MIDDLEWARE = [
     # /o/<slug>/…: the organization a page reads (after the user is known, to 404 one they may not see).
     "dashboard.access.middleware.OrganizationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # The public demo's one shared account browses but changes nothing others see.
+    "dashboard.demo.middleware.PublicDemoGuard",
     "django.contrib.messages.middleware.MessageMiddleware",
     "dashboard.snapshots.middleware.UpstreamErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -190,14 +190,15 @@ def test_status_says_how_reading_opencx_goes(client, upstream, operator_token):
     assert body["call_budget"] == 30 and body["history"]["enabled"] is False
 
 
-def test_each_token_is_rate_limited(client, upstream, user, settings, operator_token):
+def test_each_person_is_rate_limited(client, upstream, user, settings, operator_token, viewer_token):
     settings.API_REQUESTS_PER_MINUTE = 2
     _, other = issue_token(user, "other")
 
     statuses = [api(client, "/api/v1/status/", operator_token).status_code for _ in range(3)]
 
     assert statuses == [200, 200, 429]
-    assert api(client, "/api/v1/status/", other).status_code == 200  # per token, not per person
+    assert api(client, "/api/v1/status/", other).status_code == 429  # per person, not per token
+    assert api(client, "/api/v1/status/", viewer_token).status_code == 200
 
 
 def test_use_is_audited_and_the_token_never_written_down(client, upstream, operator_token):

@@ -16,7 +16,7 @@ import pytest
 from dashboard.demo.fleet import demo_fleet
 from dashboard.demo.server import FakeOpenCX
 from tests.servers import gunicorn, postgres_cluster
-from tests.test_deployment import ROOT, get, write_env_file
+from tests.test_deployment import METRICS_TOKEN, ROOT, get, write_env_file
 
 TOKEN = "ocx_live_backends_SECRET_0c4d"
 
@@ -48,14 +48,16 @@ def test_readyz_answers_by_ip_over_plain_http_and_names_the_database_when_postgr
             DATABASE_URL=database.url,
             REDIS_URL=own_redis_database(os.environ["REDIS_URL"]),
             WEB_CONCURRENCY="2",
+            METRICS_TOKEN=METRICS_TOKEN,
         )
         env = {"PATH": os.environ["PATH"], "ENV_FILE": str(env_file)}
         for command in (["migrate", "-v0"], ["collectstatic", "--noinput", "-v0"], ["refresh_agents", "--quiet"]):
             subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, timeout=120)
         with gunicorn(env, tmp_path / "gunicorn.log") as base:
-            ready = get(base + "/readyz", Host="10.0.0.5")
+            scraper = {"Host": "10.0.0.5", "Authorization": f"Bearer {METRICS_TOKEN}"}  # it sees the figures
+            ready = get(base + "/readyz", **scraper)
             database.stop()
-            stopped = get(base + "/readyz", Host="10.0.0.5")
+            stopped = get(base + "/readyz", **scraper)
 
     assert ready[0] == 200 and ready[1]["Content-Type"] == "application/json", ready
     assert json.loads(ready[2])["checks"] == {"database": "ok", "cache": "ok", "snapshot": "ok"}

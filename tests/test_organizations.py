@@ -17,6 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import Group
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
@@ -435,6 +436,8 @@ def test_an_upgraded_database_keeps_its_history_as_organization_default(
         settings.OPENCX_API_URL = fake.url
         settings.OPENCX_API_TOKEN = TEST_TOKEN
         client.force_login(user_in(django_user_model, "ops", "Operator"))
+        # A link opens only while its creator may share (tests/hostile/test_people_and_limits.py).
+        django_user_model.objects.get(username="ops-old").groups.add(Group.objects.get(name="Operator"))
         agent_page = text(client.get("/agents/a1/"))
         changes = text(client.get("/changes/?period=all"))
         shared = text(client.get(share_url(ShareLink.objects.get())))

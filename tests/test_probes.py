@@ -71,12 +71,14 @@ def test_readyz_does_not_call_upstream_while_data_is_fresh(client, upstream):
     assert upstream.calls == 1
 
 
-def test_readyz_stays_ready_on_stale_data_within_the_limit(client, upstream, clock):
+def test_readyz_stays_ready_on_stale_data_within_the_limit(client, upstream, clock, settings):
+    settings.METRICS_TOKEN = "metrics-probe-token"  # the figures are for the scraper only
     get_snapshot()
     upstream.fault = "401"  # the token was revoked
     clock.shift(600)
 
-    response = client.get("/readyz")  # past the cache period: it asks OpenCX again
+    # Past the cache period: it asks OpenCX again.
+    response = client.get("/readyz", HTTP_AUTHORIZATION="Bearer metrics-probe-token")
     body = response.json()
 
     assert response.status_code == 200

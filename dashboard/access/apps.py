@@ -9,7 +9,7 @@ class AccessConfig(AppConfig):
     verbose_name = "Access"
 
     def ready(self) -> None:
-        from . import audit, checks  # noqa: F401 (connect the audit log's receivers, register the checks)
+        from . import audit, checks, sessions  # noqa: F401 (connect the receivers, register the checks)
 
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="access-sync-roles")
 

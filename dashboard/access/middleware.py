@@ -14,7 +14,7 @@ from django.urls import get_script_prefix, set_script_prefix
 from django.utils.cache import patch_cache_control
 
 from dashboard.environment import ORG_SLUG
-from dashboard.orgs.registry import OrganizationNeeded, org_named, sole_org
+from dashboard.orgs.registry import Org, OrganizationNeeded, org_named, sole_org
 
 from .organizations import may_see, visible_orgs
 from .readers import reader
@@ -56,6 +56,13 @@ def _shared(request: HttpRequest) -> bool:
 ORG_PREFIX = re.compile(rf"/o/({ORG_SLUG})(/.*)\Z", re.DOTALL)
 
 
+def _existing(slug: str) -> Org | None:
+    try:
+        return org_named(slug)
+    except Http404:
+        return None
+
+
 class OrganizationMiddleware:
     """Reads `/o/<slug>/<page>` as <page> of that organization: `request.org` is it, and every URL
     the page makes (`reverse`, `{% url %}`) stays under the same prefix. Without a prefix the
@@ -63,7 +70,9 @@ class OrganizationMiddleware:
     may see (the overview, the list, its search and findings; other pages ask which one).
 
     An organization that does not exist, or that the signed-in person may not see, is a 404 before
-    any view runs; requests authenticated later (API tokens) are checked by their `Reader`.
+    any view runs, the same page either way. Without a session nobody can tell the two apart
+    either: an unknown organization goes on like a real one (to the sign-in page, or to the API's
+    401), and a token's `Reader` refuses it with the 404 it gives an organization it may not see.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -76,13 +85,11 @@ class OrganizationMiddleware:
             request.org = sole_org()  # type: ignore[attr-defined]
             return self.get_response(request)
         slug, rest = matched.groups()
-        try:
-            org = org_named(slug)
-        except Http404:
-            return self._not_found(request)
-        if request.user.is_authenticated and not may_see(request.user, org):
+        org = _existing(slug)
+        if request.user.is_authenticated and (org is None or not may_see(request.user, org)):
             return self._not_found(request)
         request.org = org  # type: ignore[attr-defined]
+        request.org_refused = org is None  # type: ignore[attr-defined]
         request.path_info = rest
         set_script_prefix(f"{base}o/{slug}/")
         try:
@@ -108,6 +115,7 @@ class OrganizationMiddleware:
 
     @staticmethod
     def _not_found(request: HttpRequest) -> HttpResponse:
+        # One answer for an unknown organization and one the person may not see.
         if request.path_info.startswith("/o/") and "/api/" in request.path_info:
             return JsonResponse({"detail": "Not found."}, status=404)
         return render(request, "404.html", status=404)

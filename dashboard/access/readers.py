@@ -84,11 +84,15 @@ def _others_unseen(visible: Sequence[Org]) -> frozenset[str]:
     return frozenset() if all(org.slug in seen for org in organizations()) else frozenset({OTHER_ORGANIZATIONS})
 
 
+# One answer for an organization that does not exist and one the reader may not see.
+NO_SUCH_ORGANIZATION = "No such organization."
+
+
 def reader_for_user(user: Any, org: Org | None = None) -> Reader:
     """The person reading `org` (None: every organization they see, at once); Http404 when they
     may not see it."""
     if org is not None and not may_see(user, org):
-        raise Http404("No such organization.")
+        raise Http404(NO_SUCH_ORGANIZATION)
     has = allows(user, org)
     across = org is None  # refreshing and share links are one organization's
     visible = tuple(visible_orgs(user))
@@ -129,6 +133,8 @@ def reader(request: HttpRequest) -> Reader:
     """The reader of this request (in its organization, `request.org`), made once per request."""
     found = getattr(request, "_switchboard_reader", None)
     if found is None:
+        if getattr(request, "org_refused", False):  # /o/<a slug that names no organization>/
+            raise Http404(NO_SUCH_ORGANIZATION)
         org = getattr(request, "org", None)
         if org is None:  # no /o/<slug>/: the one organization this person sees, if it is one
             visible = visible_orgs(request.user)

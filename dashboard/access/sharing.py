@@ -6,6 +6,7 @@ would see it: sensitive fields hidden, nothing to change.
 """
 
 from datetime import timedelta
+from typing import Any
 
 from django.core import signing
 from django.http import Http404, QueryDict
@@ -16,8 +17,9 @@ from dashboard.orgs.paths import outside_org
 from dashboard.orgs.registry import Org, org_named, the_org
 from dashboard.querystrings import without_empty
 
+from . import roles
 from .models import ShareLink
-from .organizations import may_see
+from .organizations import allows, may_see
 
 SALT = "switchboard.share-link"
 DEFAULT_DAYS, MAX_DAYS = 7, 90
@@ -81,7 +83,19 @@ def open_share(token: str) -> ShareLink:
         raise InvalidShare("This link's organization is no longer in this dashboard.") from None
     if not may_see(link.created_by, org):
         raise InvalidShare("The person who shared this link may no longer see its organization.")
+    if not may_still_share(link.created_by, org):
+        raise InvalidShare(
+            "The person who shared this link no longer has access to share it "
+            "(their account was deactivated or their role lowered), so it no longer opens."
+        )
     return link
+
+
+def may_still_share(user: Any, org: Org) -> bool:
+    """Whether the link's creator may share this organization's views now. Checked each time a link
+    opens, so deactivating or demoting them closes their links at once, whichever way it was done
+    (the admin, a group, an organization role, the shell)."""
+    return user.is_active and allows(user, org)(roles.SHARE)
 
 
 def shared_query(link: ShareLink, asked: QueryDict) -> QueryDict:

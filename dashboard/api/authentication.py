@@ -1,15 +1,18 @@
-"""`Authorization: Bearer <token>` for the API, audited; a missing, wrong, revoked or expired token is a 401."""
+"""`Authorization: Bearer <token>` for the API, audited; a missing, wrong, revoked or expired token is a 401,
+and an address past API_WRONG_TOKENS_PER_MINUTE gets 429 (`throttling.WrongTokens`)."""
 
 from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework.request import Request
 
+from dashboard.access.addresses import client_ip
 from dashboard.access.audit import record_event
 from dashboard.access.models import AuditEvent
 
+from .throttling import WrongTokens
 from .tokens import find_token
 
 REALM = 'Bearer realm="switchboard"'
@@ -28,10 +31,23 @@ class BearerTokenAuthentication(BaseAuthentication):
             presented = parts[1].decode("ascii")
         except UnicodeDecodeError:
             presented = ""
+        wrong = WrongTokens(client_ip(request._request))
+        if wrong.past_limit():  # before the look-up: past the limit even the right token tells nothing
+            raise Throttled(
+                wait=wrong.retry_after,
+                detail="Too many wrong API tokens from this address: wait, then check the token you send.",
+            )
         token = find_token(presented)
         if token is None:
-            # Never the token itself: what was sent is a secret whether it is valid or not.
-            record_event(request._request, AuditEvent.API_REFUSED, "a wrong, revoked or expired API token", username="")
+            if wrong.count() == 1:  # one audit row per address and window, however many follow
+                # Never the token itself: what was sent is a secret whether it is valid or not.
+                record_event(
+                    request._request,
+                    AuditEvent.API_REFUSED,
+                    "a wrong, revoked or expired API token (further ones from this address within the minute "
+                    "are counted, not recorded)",
+                    username="",
+                )
             raise AuthenticationFailed("The token is not valid: it is wrong, revoked or expired.")
         return token.user, token
 

@@ -1,17 +1,53 @@
-"""A rate limit per API token (`API_REQUESTS_PER_MINUTE`), counted in the shared cache so it holds across workers."""
+"""What the API lets one person, and one address, cost: counted in the shared cache, so each limit
+holds across workers and hosts.
 
+* `PersonRateThrottle`: API_REQUESTS_PER_MINUTE per person (the token's owner), however many
+  tokens they make.
+* `WrongTokens`: API_WRONG_TOKENS_PER_MINUTE wrong, revoked or expired tokens per client address
+  (behind TRUSTED_PROXIES, `access/addresses.py`) in each minute; past it the address gets 429
+  with Retry-After for every token, the right one too, so guessing learns nothing. Counting costs
+  no database write: only an address's first wrong token in a window is audited.
+"""
+
+import math
+import time
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from rest_framework.throttling import SimpleRateThrottle
 
+WINDOW_SECONDS = 60
 
-class TokenRateThrottle(SimpleRateThrottle):
-    scope = "token"
+
+class PersonRateThrottle(SimpleRateThrottle):
+    scope = "person"
 
     def get_rate(self) -> str:
         return f"{settings.API_REQUESTS_PER_MINUTE}/min"
 
     def get_cache_key(self, request: Any, view: Any) -> str | None:
         token = getattr(request, "auth", None)
-        return None if token is None else f"switchboard:api:throttle:{token.pk}"
+        return None if token is None else f"switchboard:api:throttle:user:{token.user_id}"
+
+
+class WrongTokens:
+    """The wrong tokens one address sent in the current minute (a fixed window)."""
+
+    def __init__(self, address: str | None) -> None:
+        now = time.time()
+        self.retry_after = max(1, math.ceil(WINDOW_SECONDS - now % WINDOW_SECONDS))
+        self.key = f"switchboard:api:wrong-tokens:{address or 'unknown'}:{int(now // WINDOW_SECONDS)}"
+
+    def past_limit(self) -> bool:
+        return (cache.get(self.key) or 0) >= settings.API_WRONG_TOKENS_PER_MINUTE
+
+    def count(self) -> int:
+        """Counts one more; how many this window holds now."""
+        if cache.add(self.key, 1, timeout=2 * WINDOW_SECONDS):
+            return 1
+        try:
+            return cache.incr(self.key)
+        except ValueError:  # expired between the two calls: this one starts it again
+            cache.add(self.key, 1, timeout=2 * WINDOW_SECONDS)
+            return 1

@@ -2,7 +2,7 @@
 
 Every view reads as the token's owner (`reader_for_user`): their role's hidden fields are left
 out of every answer, and may not be filtered, searched or sorted by, as on the pages. Every use
-is audited and counted against the token's rate limit.
+is audited and counted against the owner's rate limit (per person, not per token).
 """
 
 import math
@@ -35,7 +35,7 @@ from . import schema
 from .authentication import BearerTokenAuthentication
 from .bodies import agent_body, change_body, finding_body, snapshot_body
 from .renderers import FastJSONRenderer
-from .throttling import TokenRateThrottle
+from .throttling import PersonRateThrottle
 
 API_PAGE_SIZES = (25, 50, 100, 250, 500)
 
@@ -50,7 +50,7 @@ class APIListParameters(ListParameters):
 class ReadOnlyAPIView(APIView):
     authentication_classes = [BearerTokenAuthentication]
     permission_classes = [IsAuthenticated]
-    throttle_classes = [TokenRateThrottle]
+    throttle_classes = [PersonRateThrottle]
     renderer_classes = [FastJSONRenderer]
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:

@@ -85,17 +85,22 @@ def scrape() -> bytes:
     return generate_latest(registry)
 
 
+def holds_metrics_token(request: HttpRequest) -> bool:
+    """Whether the request sends `Authorization: Bearer <METRICS_TOKEN>` (never, while it is unset)."""
+    token = settings.METRICS_TOKEN
+    given = request.headers.get("Authorization", "")
+    return bool(token) and hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
+
+
 @login_not_required
 @never_cache
 @require_safe
 def metrics_view(request: HttpRequest) -> HttpResponse:
-    token = settings.METRICS_TOKEN
-    if not token:
+    if not settings.METRICS_TOKEN:
         return HttpResponseNotFound(
             "Not found: /metrics is served only when METRICS_TOKEN is set.\n", content_type="text/plain"
         )
-    given = request.headers.get("Authorization", "")
-    if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+    if not holds_metrics_token(request):
         response = HttpResponse(
             "Unauthorized: send Authorization: Bearer <METRICS_TOKEN>.\n", status=401, content_type="text/plain"
         )

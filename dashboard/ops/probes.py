@@ -20,10 +20,15 @@ from django.views.decorators.http import require_safe
 from dashboard.orgs.registry import organizations
 from dashboard.snapshots.service import UpstreamStatus, upstream_status, warm_up
 
+from .metrics import holds_metrics_token
+
 logger = logging.getLogger(__name__)
 
 # A key nobody writes: reading it is one round trip to the cache.
 CACHE_PROBE_KEY = "switchboard:readyz:probe"
+# What any client learns: whether it is ready and which check failed. The organizations' slugs,
+# agent counts, failures and call budgets are for the holder of METRICS_TOKEN.
+PUBLIC = ("status", "checks", "failed")
 
 
 @login_not_required
@@ -89,7 +94,8 @@ def _snapshot_state(figures: UpstreamStatus) -> _SnapshotState:
 @require_safe
 def readyz(request: HttpRequest) -> JsonResponse:
     """Ready to serve: the database and the cache answer, and there is agent data no older than
-    READY_MAX_STALE_SECONDS. 503 otherwise, naming what failed under `failed`.
+    READY_MAX_STALE_SECONDS. 503 otherwise, naming what failed under `failed`. The figures (age,
+    agents, failures, call budget, each organization's) only with METRICS_TOKEN.
 
     With no data yet (or data past the cache period) it starts a read in the background, so a
     fresh instance warms itself up; the 503 of a warming instance is not logged as an error.
@@ -118,6 +124,8 @@ def readyz(request: HttpRequest) -> JsonResponse:
     body["failed"] = failed
     if not failed:
         body["status"] = checks["snapshot"]
+    if not holds_metrics_token(request):
+        body = {name: body[name] for name in PUBLIC}
     response = JsonResponse(body, status=503 if failed else 200)
     if warming and failed == ["snapshot"]:
         # Expected while starting: not an error for Django's request log.
