@@ -45,6 +45,7 @@ class HeldRead:
     source: str
     voices: dict[str, str]
     actions: dict[str, str]
+    problems: tuple[tuple[int, str | None, str | None, str], ...] = ()  # as `StoredSnapshot.problems`
 
     @classmethod
     def from_cache(cls, stored: dict[str, Any] | None) -> "HeldRead | None":
@@ -87,12 +88,13 @@ def hold(
     voices: dict[str, str],
     actions: dict[str, str],
     now: datetime,
+    problems: tuple[tuple[int, str | None, str | None, str], ...] = (),
 ) -> HeldRead:
     """Keeps this answer apart; the same answer as the one already held keeps its first sighting."""
     print_ = fingerprint(agent_ids)
     known = current(org)
     first_seen = known.first_seen if known is not None and known.fingerprint == print_ else now
-    held = HeldRead(len(agent_ids), previous, first_seen, now, print_, source, voices, actions)
+    held = HeldRead(len(agent_ids), previous, first_seen, now, print_, source, voices, actions, problems)
     cache.set_many({_held_key(org): asdict(held), _held_body_key(org): compressed_body}, timeout=None)
     return held
 

@@ -34,6 +34,9 @@ class StoredSnapshot:
     body_bytes: int  # compressed
     voices: dict[str, str]
     actions: dict[str, str]
+    # What reading the body repaired or left out (`snapshot.stored_problem` tuples): the stored
+    # body is the repaired one, so parsing it again no longer shows them.
+    problems: tuple[tuple[int, str | None, str | None, str], ...] = ()
 
     @classmethod
     def from_cache(cls, stored: dict[str, Any] | None) -> "StoredSnapshot | None":
@@ -47,6 +50,7 @@ class StoredSnapshot:
             body_bytes=stored["body_bytes"],
             voices=stored.get("voices", {}),
             actions=stored.get("actions", {}),
+            problems=tuple(stored.get("problems", ())),
         )
 
 
