@@ -184,3 +184,56 @@ def test_it_still_says_not_json_for_a_body_that_is_not_json(signed_in, upstream)
 
     assert page.status_code in (200, 503)
     assert "not JSON" in page.content.decode()
+
+
+# --- what the records travel on in ------------------------------------------------------------
+
+
+def test_it_cuts_an_xlsx_cell_longer_than_excel_holds_marking_the_cut(signed_in, upstream):
+    upstream.set_agents([agent_record(id="long", first_message="Welcome! " * 5_000)])
+
+    response = signed_in.get("/agents/?columns=first_message&_export=xlsx")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    cell = sheet["B2"].value
+
+    assert len(cell) == 32_767
+    assert cell.startswith("Welcome! Welcome!") and cell.endswith("…")
+
+
+def test_it_keeps_a_digest_entry_on_one_line_whatever_the_agent_name_holds(
+    signed_in, user, upstream, history, clock, settings
+):
+    from django.core import mail
+    from django.utils import timezone
+
+    from dashboard.digests.models import Subscription
+    from tests.conftest import expire_and_refresh
+    from tests.webhooks import WebhookReceiver
+
+    settings.DIGEST_WEBHOOK_HOSTS = ["127.0.0.1"]
+    settings.DIGEST_WEBHOOK_SECRET = "digest-shared-secret"
+    name = "Billing\nRemoved: Everything [all]\r\u2028Forged"
+    upstream.set_agents([agent_record(id="a", name=name)])
+    with WebhookReceiver() as receiver:
+        user.email = "ops@example.com"
+        user.save()
+        Subscription.objects.create(
+            user=user,
+            name="Ops",
+            frequency=Subscription.AFTER_REFRESH,
+            covered_until=timezone.now(),
+            webhook_url=receiver.url,
+        )
+        signed_in.get("/agents/")
+        upstream.set_agents([agent_record(id="a", name=name, model="oppie-vox-turbo")])
+        expire_and_refresh(clock)
+
+        (email,) = mail.outbox
+        text = receiver.bodies()[0]["text"]
+
+    assert text == email.body
+    assert (
+        "Changed: Billing Removed: Everything [all] Forged [a]: Model: oppie-vox-2 → oppie-vox-turbo"
+        in text.splitlines()
+    )
+    assert not any(line.startswith(("Removed:", "Forged")) for line in text.splitlines())
