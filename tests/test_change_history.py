@@ -192,7 +192,8 @@ def test_hostile_records_are_recorded_without_breaking_the_refresh(upstream, sig
 
     assert "<script>alert(1)</script>" not in html + timeline
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert AgentState.objects.get(agent_id="agent-1").record["speed"] == 2**80
+    # Beyond 64 bits no JSON export could carry it: it is kept as text from the read on (opencx.payload).
+    assert AgentState.objects.get(agent_id="agent-1").record["speed"] == str(2**80)
     assert set(AgentChange.objects.values_list("agent_id", flat=True)) == {"agent-1", "agent-2", "agent-3"}
 
 

@@ -18,6 +18,9 @@ from xml.sax.saxutils import escape as escape_attribute
 _TEXT = {code: "\ufffd" for code in (*range(0, 9), 11, 12, *range(14, 32), 0xFFFE, 0xFFFF)}
 _TEXT.update({ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"})
 ROWS_PER_WRITE = 500
+# Excel refuses to open a file with a cell longer than this; a longer text is cut, ending in CUT.
+MOST_CHARACTERS = 32_767
+CUT = "…"
 
 CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -96,11 +99,16 @@ def _row(number: int, values: Sequence[Any], letters: list[str], style: str = ""
         if isinstance(value, int | float) and not isinstance(value, bool):
             cells.append(f'<c r="{letter}{number}"{style}><v>{value!r}</v></c>')
         else:
-            text = str(value).translate(_TEXT)
+            text = _fitting(str(value)).translate(_TEXT)
             cells.append(
                 f'<c r="{letter}{number}"{style} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
             )
     return f'<row r="{number}">{"".join(cells)}</row>'
+
+
+def _fitting(text: str) -> str:
+    """The text, cut to what a cell holds, the cut marked (an instructions list can be longer)."""
+    return text if len(text) <= MOST_CHARACTERS else text[: MOST_CHARACTERS - len(CUT)] + CUT
 
 
 def workbook(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:

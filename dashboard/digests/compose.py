@@ -5,6 +5,7 @@ Changes page). A subscription narrowed to a saved list keeps the agents that lis
 removed agents cannot be matched against it any more and are always listed.
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -39,6 +40,14 @@ class Digest:
     changes: int = 0
     findings: int = 0
     agents: list[str] = field(default_factory=list)
+
+
+# Line breaks and other control characters (an agent's name may hold them): a digest's entry is one line.
+_BREAKS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def _one_line(text: str) -> str:
+    return _BREAKS.sub(" ", text)
 
 
 def _site(path: str) -> str:
@@ -132,11 +141,13 @@ def compose(subscription: Subscription, snapshot: Snapshot, since: datetime, unt
         if part
     )
     subject = f"Switchboard: {counted} since {since:%Y-%m-%d %H:%M} UTC"
-    lines = [subject + (f" (list: {subscription.list_query})" if subscription.list_query else ""), ""]
-    entries = [_change_line(change, hidden) for change in changes]
+    lines = [_one_line(subject + (f" (list: {subscription.list_query})" if subscription.list_query else "")), ""]
+    entries = [_one_line(_change_line(change, hidden)) for change in changes]
     entries += [
-        f"New finding: {RULES[state.rule_id].severity} {state.rule_id}: {names.get(state.agent_id, 'Unnamed agent')} "
-        f"[{state.agent_id}]: {RULES[state.rule_id].explanation}"
+        _one_line(
+            f"New finding: {RULES[state.rule_id].severity} {state.rule_id}: "
+            f"{names.get(state.agent_id, 'Unnamed agent')} [{state.agent_id}]: {RULES[state.rule_id].explanation}"
+        )
         for state in findings
     ]
     lines += entries[:MOST_LINES]

@@ -25,6 +25,9 @@ from urllib3.util.retry import Retry
 
 from .bulk import bulk_allocation
 from .errors import BadResponse, RateLimited, TokenRejected, UpstreamUnavailable
+from .payload import AgentList, NotAList, read_agent_list
+
+__all__ = ["AgentList", "OpenCXClient"]
 
 logger = logging.getLogger(__name__)
 
@@ -32,14 +35,6 @@ USER_AGENT = "Switchboard (read-only OpenCX dashboard)"
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 # Connecting should be quick on any working network; reading a whole fleet may take longer.
 MAX_CONNECT_TIMEOUT = 3.05
-
-
-@dataclass(frozen=True, slots=True)
-class AgentList:
-    """`GET /phone` as read: the decoded records, not yet validated, and the body they came from."""
-
-    records: list[Any]
-    body: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,17 +195,20 @@ class OpenCXClient:
         return self.fetch_phone_agents(on_request).records
 
     def fetch_phone_agents(self, on_request: Callable[[], None] | None = None) -> AgentList:
-        """`GET /phone`, with the body as received (to keep without encoding it again).
+        """`GET /phone`, with the body to keep (as received, unless a record needed repair: `payload`).
 
         `on_request` is called once for every HTTP request made, retries included.
         """
-        payload, body = self._get_json("/phone", on_request)
-        if not isinstance(payload, list):
+        response = self._get("/phone", on_request)
+        try:
+            return read_agent_list(response.content)
+        except NotAList as error:
             raise BadResponse(
-                f"The OpenCX API answered GET /phone with a JSON {type(payload).__name__} where a "
+                f"The OpenCX API answered GET /phone with a JSON {error.kind} where a "
                 "list of agents was expected: check that OPENCX_API_URL points at the OpenCX API."
-            )
-        return AgentList(payload, body)
+            ) from None
+        except (ValueError, RecursionError):
+            raise self._not_json("/phone", response) from None
 
     def fetch_voices(self, on_request: Callable[[], None] | None = None) -> Any:
         """`GET /phone/voices`: the voices `voice_id` refers to, as sent (see `voices.parse_voices`)."""
@@ -221,6 +219,15 @@ class OpenCXClient:
         return self._get_json("/actions", on_request)[0]
 
     def _get_json(self, path: str, on_request: Callable[[], None] | None) -> tuple[Any, bytes]:
+        response = self._get(path, on_request)
+        try:
+            with bulk_allocation():
+                return json.loads(response.content), response.content
+        except (ValueError, RecursionError):
+            raise self._not_json(path, response) from None
+
+    def _get(self, path: str, on_request: Callable[[], None] | None) -> requests.Response:
+        """The answer to `GET path`, read whole; raises what its status means unless it is 2xx."""
         url = self.base_url + path
         # Two attempts fit in the budget, so one slow attempt still leaves room for a retry.
         attempt = self.timeout / 2
@@ -239,16 +246,16 @@ class OpenCXClient:
         budget.report(status=response.status_code, retrying=False)
         with response:
             self._raise_for_status(response, path)
-            try:
-                with bulk_allocation():
-                    return json.loads(response.content), response.content
-            except (ValueError, RecursionError):
-                kind = response.headers.get("Content-Type", "no content type")
-                raise BadResponse(
-                    f"The OpenCX API answered GET {path} with a body that is not JSON ({kind}, "
-                    f"{len(response.content):,} bytes): a proxy may be in the way; check "
-                    "OPENCX_API_URL, then refresh."
-                ) from None
+            response.content  # noqa: B018 (read whole while the connection is held)
+        return response
+
+    def _not_json(self, path: str, response: requests.Response) -> BadResponse:
+        kind = response.headers.get("Content-Type", "no content type")
+        return BadResponse(
+            f"The OpenCX API answered GET {path} with a body that is not JSON ({kind}, "
+            f"{len(response.content):,} bytes): a proxy may be in the way; check "
+            "OPENCX_API_URL, then refresh."
+        )
 
     def _unreachable(self, error: requests.RequestException, path: str) -> UpstreamUnavailable:
         cause = error.args[0] if error.args else None

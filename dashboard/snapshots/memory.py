@@ -54,6 +54,7 @@ def load(org: str, current: storage.StoredSnapshot | None) -> Snapshot | None:
             version=current.version,
             voices=current.voices,
             actions=current.actions,
+            repaired=current.problems,
         )
         return_freed_memory(len(body))
         remember(snapshot)

@@ -38,7 +38,7 @@ from dashboard.orgs.registry import NoOrganization, Org, organizations, the_org
 from . import backoff, jobs, memory, shrink_guard, single_flight, storage
 from .actions import action_names
 from .signals import snapshot_refreshed
-from .snapshot import Snapshot, build_snapshot
+from .snapshot import Snapshot, build_snapshot, stored_problem
 from .upstream import client_for, forget_clients, upstream_of
 from .voices import voice_names
 
@@ -362,8 +362,10 @@ def _fetch_and_store(org: Org) -> tuple[Snapshot, list, int]:
         version=memory.new_version(),
         voices=voices,
         actions=actions,
+        repaired=fetched.problems,
     )
-    compressed = storage.compress(fetched.body)
+    repaired = tuple(stored_problem(problem) for problem in fetched.problems)
+    compressed = storage.compress(fetched.body)  # repaired, if it needed to be: nothing decodes the hostile form again
     previous = storage.current(org.slug)
     if shrink_guard.shrinks(previous, snapshot.by_id):
         held = shrink_guard.hold(
@@ -375,6 +377,7 @@ def _fetch_and_store(org: Org) -> tuple[Snapshot, list, int]:
             voices=voices,
             actions=actions,
             now=now,
+            problems=repaired,
         )
         if now < held.accept_at:
             error = shrink_guard.ReadHeldBack(held.reason())
@@ -384,7 +387,7 @@ def _fetch_and_store(org: Org) -> tuple[Snapshot, list, int]:
             "The same shrunken answer for %s since %s is accepted: %d agents", org.slug, held.first_seen, held.agents
         )
     shrink_guard.clear(org.slug)
-    _publish(org.slug, snapshot, compressed)
+    _publish(org.slug, snapshot, compressed, repaired)
     metrics.REFRESH_DURATION.observe(time.monotonic() - started)
     logger.info(
         "Read %d agents of %s from %s in %.2f s (%d problems)",
@@ -411,16 +414,19 @@ def _accept_held(org: Org) -> tuple[Snapshot, list, int]:
         version=memory.new_version(),
         voices=held.voices,
         actions=held.actions,
+        repaired=held.problems,
     )
     with bulk_allocation():
         records = json.loads(raw)  # for the subscribers, after the snapshot (see _fetch_and_store)
     shrink_guard.clear(org.slug)
-    _publish(org.slug, snapshot, compressed)
+    _publish(org.slug, snapshot, compressed, held.problems)
     logger.warning("A held-back read of %d agents of %s was accepted by staff", len(snapshot.agents), org.slug)
     return snapshot, records, len(raw)
 
 
-def _publish(org: str, snapshot: Snapshot, compressed: bytes) -> None:
+def _publish(
+    org: str, snapshot: Snapshot, compressed: bytes, repaired: tuple[tuple[int, str | None, str | None, str], ...]
+) -> None:
     """Makes `snapshot` the one every worker serves for the organization."""
     storage.store(
         org,
@@ -433,6 +439,7 @@ def _publish(org: str, snapshot: Snapshot, compressed: bytes) -> None:
             voices=dict(snapshot.voice_names),
             actions=dict(snapshot.action_names),
             id_sample=shrink_guard.id_sample(snapshot.by_id),
+            problems=repaired,
         ),
         compressed,
     )

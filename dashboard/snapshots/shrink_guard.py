@@ -6,10 +6,12 @@ a proxy's empty answer) than a real mass deletion. So is an answer of about the 
 which most of the agents in service are missing (another organization's token pasted in): it
 would be recorded as the whole fleet removed and another added. Which agents a read keeps is
 told by a fixed sample of the ids in service (`id_sample`, kept with the snapshot's record), so
-the guard needs neither the old fleet in memory nor more than a few hundred look-ups. Such a read is kept here, apart, while the
-last good snapshot stays in service, marked stale with the reason, and the change history
-records no removals. Staff can accept it on the status page; the same shrunken answer, read
-again and again for `SHRINK_GUARD_HOLD_MINUTES`, is accepted on its own.
+the guard needs neither the old fleet in memory nor more than a few hundred look-ups.
+
+Such a read is kept here, apart, while the last good snapshot stays in service, marked stale
+with the reason, and the change history records no removals. Staff can accept it on the
+status page; the same answer, read again and again for `SHRINK_GUARD_HOLD_MINUTES`, is
+accepted on its own.
 """
 
 import hashlib
@@ -59,6 +61,7 @@ class HeldRead:
     actions: dict[str, str]
     # Of the agents in service, the share (in %) this answer lacks, by identity rather than number.
     missing_percent: float = 0.0
+    problems: tuple[tuple[int, str | None, str | None, str], ...] = ()  # as `StoredSnapshot.problems`
 
     @classmethod
     def from_cache(cls, stored: dict[str, Any] | None) -> "HeldRead | None":
@@ -129,13 +132,16 @@ def hold(
     voices: dict[str, str],
     actions: dict[str, str],
     now: datetime,
+    problems: tuple[tuple[int, str | None, str | None, str], ...] = (),
 ) -> HeldRead:
     """Keeps this answer apart; the same answer as the one already held keeps its first sighting."""
     print_ = fingerprint(agent_ids)
     known = current(org)
     first_seen = known.first_seen if known is not None and known.fingerprint == print_ else now
     missing = missing_percent(previous, agent_ids)
-    held = HeldRead(len(agent_ids), previous.agents, first_seen, now, print_, source, voices, actions, missing)
+    held = HeldRead(
+        len(agent_ids), previous.agents, first_seen, now, print_, source, voices, actions, missing, problems
+    )
     cache.set_many({_held_key(org): asdict(held), _held_body_key(org): compressed_body}, timeout=None)
     return held
 

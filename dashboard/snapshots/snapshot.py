@@ -2,7 +2,7 @@
 
 import copy
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
@@ -97,16 +97,27 @@ def build_snapshot(
     version: str,
     voices: Mapping[str, str],
     actions: Mapping[str, str],
+    repaired: Iterable[Sequence[Any]] = (),
 ) -> Snapshot:
-    """A snapshot of one organization's agent objects, parsed by the registry in force."""
+    """A snapshot of one organization's agent objects, parsed by the registry in force.
+
+    `repaired` is what reading the body repaired or left out (`opencx.payload.RecordProblem`s, or
+    the tuples the shared cache keeps of them): problems the records themselves no longer show."""
     agents, problems = active_registry().parse(records, org=org)
     return Snapshot(
         agents=tuple(agents),
         fetched_at=fetched_at,
         source=source,
-        problems=tuple(problems),
+        problems=tuple(ParseProblem(*stored_problem(problem)) for problem in repaired) + tuple(problems),
         version=version,
         org=org,
         voice_names=voices,
         action_names=actions,
     )
+
+
+def stored_problem(problem: Any) -> tuple[int, str | None, str | None, str]:
+    """A problem of reading the body as the plain tuple the shared cache keeps (index, agent id, field, message)."""
+    if isinstance(problem, tuple):
+        return problem
+    return (problem.index, problem.agent_id, problem.field, problem.message)

@@ -36,6 +36,9 @@ class StoredSnapshot:
     actions: dict[str, str]
     # A fixed sample of the agents' ids (`shrink_guard.id_sample`): whether a new read keeps them.
     id_sample: list[str] = field(default_factory=list)
+    # What reading the body repaired or left out (`snapshot.stored_problem` tuples): the stored
+    # body is the repaired one, so parsing it again no longer shows them.
+    problems: tuple[tuple[int, str | None, str | None, str], ...] = ()
 
     @classmethod
     def from_cache(cls, stored: dict[str, Any] | None) -> "StoredSnapshot | None":
@@ -50,6 +53,7 @@ class StoredSnapshot:
             voices=stored.get("voices", {}),
             actions=stored.get("actions", {}),
             id_sample=stored.get("id_sample", []),
+            problems=tuple(stored.get("problems", ())),
         )
 
 
