@@ -107,8 +107,19 @@ def _row(number: int, values: Sequence[Any], letters: list[str], style: str = ""
 
 
 def _fitting(text: str) -> str:
-    """The text, cut to what a cell holds, the cut marked (an instructions list can be longer)."""
-    return text if len(text) <= MOST_CHARACTERS else text[: MOST_CHARACTERS - len(CUT)] + CUT
+    """The text, cut to what a cell holds, the cut marked (an instructions list can be longer).
+
+    Excel counts UTF-16 code units, so a character beyond the BMP (an emoji) counts twice."""
+    if len(text) <= MOST_CHARACTERS // 2 or _units(text) <= MOST_CHARACTERS:
+        return text
+    units = text.encode("utf-16-le", "surrogatepass")[: 2 * (MOST_CHARACTERS - _units(CUT))]
+    if 0xD8 <= units[-1] <= 0xDB:  # the first half of a character's surrogate pair: not half a character
+        units = units[:-2]
+    return units.decode("utf-16-le", "surrogatepass") + CUT
+
+
+def _units(text: str) -> int:
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def workbook(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:

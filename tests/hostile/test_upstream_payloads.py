@@ -200,6 +200,17 @@ def test_it_cuts_an_xlsx_cell_longer_than_excel_holds_marking_the_cut(signed_in,
     assert cell.startswith("Welcome! Welcome!") and cell.endswith("…")
 
 
+def test_it_counts_an_xlsx_cell_as_excel_does_an_emoji_twice(signed_in, upstream):
+    upstream.set_agents([agent_record(id="long", first_message="Hi 👋 " * 10_000)])
+
+    response = signed_in.get("/agents/?columns=first_message&_export=xlsx")
+    cell = load_workbook(io.BytesIO(response.content)).active["B2"].value
+
+    assert len(cell.encode("utf-16-le")) // 2 <= 32_767
+    assert len(cell.encode("utf-16-le")) // 2 >= 32_767 - 2  # cut at the limit, not far before it
+    assert cell.startswith("Hi 👋 Hi") and cell.endswith("…")
+
+
 def test_it_keeps_a_digest_entry_on_one_line_whatever_the_agent_name_holds(
     signed_in, user, upstream, history, clock, settings
 ):
