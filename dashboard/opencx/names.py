@@ -9,6 +9,8 @@ names the dashboard shows ids.
 from dataclasses import dataclass
 from typing import Any
 
+from .payload import encodable
+
 MAX_NAME = 200
 
 
@@ -16,7 +18,7 @@ def _first_text(entry: dict[str, Any], keys: tuple[str, ...]) -> str | None:
     for key in keys:
         value = entry.get(key)
         if isinstance(value, str) and value.strip():
-            return value.strip()
+            return encodable(value.strip())  # shown on pages and kept in the cache record
     return None
 
 

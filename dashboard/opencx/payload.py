@@ -257,6 +257,11 @@ class _Fix:
         return f"text that cannot be encoded (a lone surrogate U+{ord(character):04X})"
 
 
+def encodable(text: str) -> str:
+    """`text` with what no page or database can encode (lone surrogates, NUL) replaced by U+FFFD."""
+    return _UNENCODABLE.sub("\ufffd", text)
+
+
 def _repaired_id(agent_id: Any) -> str | None:
     return _UNENCODABLE.sub("\ufffd", agent_id) if isinstance(agent_id, str) else None
 

@@ -248,3 +248,14 @@ def test_it_keeps_a_digest_entry_on_one_line_whatever_the_agent_name_holds(
         in text.splitlines()
     )
     assert not any(line.startswith(("Removed:", "Forged")) for line in text.splitlines())
+
+
+def test_it_repairs_a_voice_name_no_page_could_encode(signed_in, upstream):
+    upstream.set_agents([agent_record(id="a", voice_id="vx_ghost")])
+    upstream.set_voices([{"id": "vx_ghost", "name": "Ghost \ud800 voice"}])  # sent as the escape \ud800
+
+    page = signed_in.get("/agents/a/")
+    listed = signed_in.get("/agents/?columns=voice")
+
+    assert page.status_code == listed.status_code == 200
+    assert "Ghost \ufffd voice" in page.content.decode() and "Ghost \ufffd voice" in listed.content.decode()
