@@ -17,6 +17,8 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
+from dashboard.outbound.addresses import UnsafeURL, parse_target
+
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 DOUBLE_QUOTED_ESCAPES = {"\\": "\\", '"': '"', "$": "$", "`": "`"}
 
@@ -180,6 +182,15 @@ class Environment:
             return default
         return raw
 
+    def url(self, name: str, default: str) -> str:
+        """An outbound URL (`outbound.addresses.parse_target`), without a final slash."""
+        raw = self.str(name, default)
+        try:
+            return parse_target(raw, what=name).url.rstrip("/")
+        except UnsafeURL as error:
+            self.problems.append(str(error))
+            return default
+
     def list(self, name: str) -> list[str]:
         return [item.strip() for item in self.str(name).split(",") if item.strip()]
 
@@ -231,6 +242,9 @@ def _organization_problem(entry: object, taken: set[str]) -> str:
     if not entry.get("token", "").strip():
         return f"{slug} has no token."
     url = entry.get("url", "").strip()
-    if url and not re.match(r"https?://[^/\s]+", url):
-        return f"{slug}'s url {url!r} is not an http(s) URL."
+    if url:
+        try:
+            parse_target(url, what=f"{slug}'s url")
+        except UnsafeURL as error:
+            return str(error)
     return ""

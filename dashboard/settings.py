@@ -57,7 +57,7 @@ else:
 # --- OpenCX upstream -------------------------------------------------------------------------
 
 OPENCX_API_TOKEN = env.str("OPENCX_API_TOKEN")
-OPENCX_API_URL = env.str("OPENCX_API_URL", "https://api.open.cx").rstrip("/")
+OPENCX_API_URL = env.url("OPENCX_API_URL", "https://api.open.cx")
 # Several organizations as configuration: a JSON list of {"slug", "name", "token", "url"?}.
 # OPENCX_API_TOKEN alone is the shorthand for one (slug "default"); staff add more in the admin.
 OPENCX_ORGS = env.organizations("OPENCX_ORGS")
@@ -81,6 +81,9 @@ for _key in ORG_TOKEN_KEYS:
 OPENCX_CACHE_TTL = env.number("OPENCX_CACHE_TTL", 60, minimum=0)
 # The total time one read of OpenCX may take, retries included.
 OPENCX_TIMEOUT = env.number("OPENCX_TIMEOUT", 10, minimum=0.1)
+# The largest answer read from OpenCX, in megabytes (a fleet's list is far smaller; this stops a
+# runaway or hostile answer from filling the memory).
+OPENCX_MAX_BODY_MB = env.integer("OPENCX_MAX_BODY_MB", 512, minimum=1)
 # Upstream requests allowed per minute, whatever people click; OpenCX allows 100.
 OPENCX_CALLS_PER_MINUTE = env.integer("OPENCX_CALLS_PER_MINUTE", 30, minimum=1)
 # Refreshes run in a thread of their own so no page waits (the test suite runs them inline).

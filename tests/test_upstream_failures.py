@@ -21,6 +21,8 @@ FAULTS = {
     "html": ("body that is not JSON (text/html", 1),
     "not-a-list": ("JSON dict where a list of agents was expected", 1),
     "drop": ("The connection to the OpenCX API broke while reading GET /phone", 1),
+    "drip": ("did not answer GET /phone within the 1 s budget", 1),
+    "redirect": ("with a redirect (HTTP 302) to 127.0.0.1, which this dashboard does not follow", 1),
 }
 PAGES = ["/agents/", "/agents/?model=oppie-vox-2&sort=-name", "/problems/"]
 

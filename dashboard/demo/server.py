@@ -8,6 +8,7 @@ token like the real API and can be told to misbehave in the ways the real one mi
 import contextlib
 import json
 import socket
+import sys
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -29,6 +30,8 @@ FAULTS: dict[str, str] = {
     "not-a-list": "sends a JSON object instead of a list",
     "html": "sends an HTML page instead of JSON",
     "drop": "drops the connection",
+    "drip": "sends its answer one byte at a time, never quite timing out",
+    "redirect": "redirects to another address (HTTP 302)",
 }
 
 
@@ -58,6 +61,12 @@ class _ConnectionsServer(ThreadingHTTPServer):
         finally:
             with self._open_lock:
                 self._open.pop(threading.current_thread(), None)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Quiet about a client that hung up mid-answer (one that stopped reading a body too large
+        for it, say); other errors are printed as usual."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
     def end_connections(self, timeout: float) -> None:
         """Ends every open connection and waits for its thread."""
@@ -123,7 +132,11 @@ class FakeOpenCX(LoopbackServer):
         self.fault: str | None = None  # the fault in force, by name (see FAULTS)
         self._queued_faults: list[str | None] = []
         self.slow_seconds = 30.0
+        self.drip_seconds = 0.2  # between two bytes of a dripped answer: shorter than any read timeout
+        self.redirect_to = "http://127.0.0.1:9/phone"  # where the `redirect` fault sends the client
         self.calls = 0  # requests for GET /phone; faults apply to those only
+        self.in_flight = 0  # requests for GET /phone being answered right now ...
+        self.most_in_flight = 0  # ... and the most there were at once
         self.voice_calls = 0  # requests for GET /phone/voices
         self.action_calls = 0  # requests for GET /actions
         self._lock = threading.Lock()
@@ -178,7 +191,19 @@ class FakeOpenCX(LoopbackServer):
                             fake.voice_calls += 1
                 if body is None:
                     return self._send(404, b'{"statusCode": 404, "message": "Not Found"}')
-                fault = fake._next_fault() if path == "/phone" else None  # faults are for the agent list
+                if path != "/phone":
+                    return self._answer(None, body)
+                fault = fake._next_fault()  # faults are for the agent list
+                with fake._lock:
+                    fake.in_flight += 1
+                    fake.most_in_flight = max(fake.most_in_flight, fake.in_flight)
+                try:
+                    self._answer(fault, body)
+                finally:
+                    with fake._lock:
+                        fake.in_flight -= 1
+
+            def _answer(self, fault: str | None, body: bytes) -> None:
                 if self.headers.get("Authorization") != f"Bearer {fake.token}":
                     return self._send(401, UNAUTHORIZED_BODY.encode())
                 action = FAULT_ACTIONS.get(fault or "")
@@ -236,6 +261,28 @@ def _drop(handler: Any, fake: FakeOpenCX) -> None:
     handler.close_connection = True
 
 
+def _drip(handler: Any, fake: FakeOpenCX) -> None:
+    """The proper answer, a byte every `drip_seconds`, until it is all sent, the client goes or the server stops."""
+    body = fake._bodies["/phone"]
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.close_connection = True
+    for offset in range(len(body)):
+        if fake.stopping.wait(fake.drip_seconds):
+            return
+        try:
+            handler.wfile.write(body[offset : offset + 1])
+            handler.wfile.flush()
+        except OSError:  # the client gave up
+            return
+
+
+def _redirect(handler: Any, fake: FakeOpenCX) -> None:
+    handler._send(302, b"", headers={"Location": fake.redirect_to})
+
+
 FAULT_ACTIONS: dict[str, Callable[[Any, FakeOpenCX], None]] = {
     "401": _status(401),
     "403": _status(403),
@@ -251,4 +298,6 @@ FAULT_ACTIONS: dict[str, Callable[[Any, FakeOpenCX], None]] = {
         200, b"<html><body><h1>Sign in to continue</h1></body></html>", "text/html"
     ),
     "drop": _drop,
+    "drip": _drip,
+    "redirect": _redirect,
 }

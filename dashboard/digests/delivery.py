@@ -5,6 +5,10 @@ The webhook body is JSON with a Slack-compatible `text`; it is signed with `DIGE
 attempt is tried again after 1, 5 and 30 minutes, then 2 and 6 hours (when `send_digests` or a
 refresh runs), then given up; staff see failing deliveries on the Digests page and in the admin.
 Neither the secret nor a webhook URL (which may itself be secret) is written to an error.
+
+Each post goes only where the subscription form allowed (checked again before sending: a URL
+stored before a check existed, or a host since removed from DIGEST_WEBHOOK_HOSTS, is refused),
+ends by its deadline, follows no redirect and reads nothing of the answer but its status.
 """
 
 import hashlib
@@ -12,7 +16,6 @@ import hmac
 import logging
 import time
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 import orjson
 import requests
@@ -21,12 +24,15 @@ from django.core.mail import send_mail
 from django.db.models import Q
 from django.utils import timezone
 
+from dashboard.outbound.addresses import Target, UnsafeURL, host_of, parse_target
+from dashboard.outbound.deadlines import Deadline, deadline_session
+
 from .models import Delivery
 
 logger = logging.getLogger(__name__)
 
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2), timedelta(hours=6))
-WEBHOOK_TIMEOUT = 5
+WEBHOOK_TIMEOUT = 5  # seconds for a whole delivery: connecting, sending, the answer's status
 USER_AGENT = "Switchboard digests"
 
 
@@ -38,8 +44,21 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
     return "v1=" + hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
 
 
+def webhook_target(url: str) -> Target:
+    """Where a webhook URL posts, if it may: read as the HTTP client reads it, then held against
+    DIGEST_WEBHOOK_HOSTS. Raises `UnsafeURL` saying what is wrong, without the URL (it may be a secret)."""
+    target = parse_target(url, what="The webhook URL")
+    if not target.allowed_by(settings.DIGEST_WEBHOOK_HOSTS):
+        allowed = ", ".join(settings.DIGEST_WEBHOOK_HOSTS) or "none"
+        raise UnsafeURL(f"Webhooks may go to these hosts only (DIGEST_WEBHOOK_HOSTS): {allowed}.")
+    return target
+
+
 def _post_webhook(delivery: Delivery) -> None:
-    url = delivery.subscription.webhook_url
+    try:
+        target = webhook_target(delivery.subscription.webhook_url)
+    except UnsafeURL as error:
+        raise DeliveryFailed(f"not sent: {error}") from None
     body = orjson.dumps(delivery.payload)
     timestamp = str(int(time.time()))
     headers = {
@@ -48,12 +67,23 @@ def _post_webhook(delivery: Delivery) -> None:
         "X-Switchboard-Timestamp": timestamp,
         "X-Switchboard-Signature": signature(settings.DIGEST_WEBHOOK_SECRET, timestamp, body),
     }
-    try:
-        response = requests.post(url, data=body, headers=headers, timeout=WEBHOOK_TIMEOUT, allow_redirects=False)
-    except requests.RequestException as error:
-        raise DeliveryFailed(f"{urlsplit(url).hostname} could not be reached ({type(error).__name__})") from None
-    if not 200 <= response.status_code < 300:
-        raise DeliveryFailed(f"{urlsplit(url).hostname} answered HTTP {response.status_code}")
+    with Deadline(WEBHOOK_TIMEOUT) as deadline, deadline_session() as session:
+        try:
+            response = session.post(
+                target.url, data=body, headers=headers, timeout=WEBHOOK_TIMEOUT, allow_redirects=False, stream=True
+            )
+        except requests.RequestException as error:
+            if deadline.passed:
+                raise DeliveryFailed(f"{target.host} did not answer within {WEBHOOK_TIMEOUT:g} s") from None
+            raise DeliveryFailed(f"{target.host} could not be reached ({type(error).__name__})") from None
+        # The answer's body says nothing we use: the connection is closed rather than read to its end.
+        response.close()
+    status = response.status_code
+    if 300 <= status < 400:
+        where = host_of(response.headers.get("Location")) or target.host
+        raise DeliveryFailed(f"{target.host} answered HTTP {status}, a redirect to {where}, which is not followed")
+    if not 200 <= status < 300:
+        raise DeliveryFailed(f"{target.host} answered HTTP {status}")
 
 
 def _send_email(delivery: Delivery) -> None:

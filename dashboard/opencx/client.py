@@ -3,8 +3,10 @@
 Retries are urllib3's: bounded, with exponential back-off and jitter, for connection errors,
 429 and 502/503/504, honouring `Retry-After`. Every call has a total time budget: a retry is
 only started if it can finish (its back-off plus one attempt's timeout) before the budget runs
-out, so a caller never waits much longer than `timeout` seconds, whatever the upstream does.
-401/403 and unusable bodies are never retried.
+out, and the call ends at its deadline whatever the upstream does (`outbound.deadlines`: an
+answer dripped a byte at a time is cut off then). 401/403 and unusable bodies are never retried,
+redirects never followed (a 3xx is an error naming where it pointed), and a body larger than
+`max_body_bytes` is not read further.
 
 Every attempt is logged (path, attempt number, status or error, duration; never the token or
 the headers) and handed to the client's `observe` callback as an `Attempt` (for metrics).
@@ -19,12 +21,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
-from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, ReadTimeoutError, ResponseError
 from urllib3.util.retry import Retry
 
+from dashboard.outbound.addresses import UnsafeURL, host_of, parse_target
+from dashboard.outbound.deadlines import BodyTooLarge, Deadline, DeadlineAdapter, read_capped
+
 from .bulk import bulk_allocation
-from .errors import BadResponse, RateLimited, TokenRejected, UpstreamUnavailable
+from .errors import BadResponse, RateLimited, TokenRejected, UnusableAddress, UpstreamUnavailable
 from .payload import AgentList, NotAList, read_agent_list
 
 __all__ = ["AgentList", "OpenCXClient"]
@@ -35,6 +39,7 @@ USER_AGENT = "Switchboard (read-only OpenCX dashboard)"
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 # Connecting should be quick on any working network; reading a whole fleet may take longer.
 MAX_CONNECT_TIMEOUT = 3.05
+MEGABYTE = 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,10 +166,18 @@ class OpenCXClient:
         *,
         timeout: float = 10.0,
         retries: int = 3,
+        max_body_mb: int = 512,
         observe: Callable[[Attempt], None] | None = None,
     ) -> None:
-        self.base_url = base_url.rstrip("/")
+        try:
+            self.target = parse_target(base_url, what="The OpenCX API URL")
+        except UnsafeURL as error:
+            raise UnusableAddress(
+                f"{error} Correct OPENCX_API_URL, OPENCX_ORGS or the organization's API base URL in the admin."
+            ) from None
+        self.base_url = self.target.url.rstrip("/")
         self.timeout = timeout
+        self.max_body_mb = max_body_mb
         self.observe = observe
         self.session = requests.Session()
         self.session.headers.update(
@@ -176,7 +189,7 @@ class OpenCXClient:
             read=retries,
             status=retries,
             other=0,
-            redirect=3,
+            redirect=False,  # a redirect is answered as an error (_raise_for_status), never followed
             allowed_methods={"GET"},
             status_forcelist=RETRY_STATUSES,
             backoff_factor=0.5,
@@ -186,7 +199,7 @@ class OpenCXClient:
             retry_after_max=3600,
             raise_on_status=False,
         )
-        adapter = HTTPAdapter(max_retries=policy)
+        adapter = DeadlineAdapter(max_retries=policy)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
 
@@ -199,16 +212,16 @@ class OpenCXClient:
 
         `on_request` is called once for every HTTP request made, retries included.
         """
-        response = self._get("/phone", on_request)
+        body, kind = self._read("/phone", on_request)
         try:
-            return read_agent_list(response.content)
+            return read_agent_list(body)
         except NotAList as error:
             raise BadResponse(
                 f"The OpenCX API answered GET /phone with a JSON {error.kind} where a "
                 "list of agents was expected: check that OPENCX_API_URL points at the OpenCX API."
             ) from None
         except (ValueError, RecursionError):
-            raise self._not_json("/phone", response) from None
+            raise self._not_json("/phone", kind, body) from None
 
     def fetch_voices(self, on_request: Callable[[], None] | None = None) -> Any:
         """`GET /phone/voices`: the voices `voice_id` refers to, as sent (see `voices.parse_voices`)."""
@@ -219,48 +232,68 @@ class OpenCXClient:
         return self._get_json("/actions", on_request)[0]
 
     def _get_json(self, path: str, on_request: Callable[[], None] | None) -> tuple[Any, bytes]:
-        response = self._get(path, on_request)
+        body, kind = self._read(path, on_request)
         try:
             with bulk_allocation():
-                return json.loads(response.content), response.content
+                return json.loads(body), body
         except (ValueError, RecursionError):
-            raise self._not_json(path, response) from None
+            raise self._not_json(path, kind, body) from None
 
-    def _get(self, path: str, on_request: Callable[[], None] | None) -> requests.Response:
-        """The answer to `GET path`, read whole; raises what its status means unless it is 2xx."""
-        url = self.base_url + path
-        # Two attempts fit in the budget, so one slow attempt still leaves room for a retry.
-        attempt = self.timeout / 2
-        started = time.monotonic()
-        budget = _CallBudget(started + self.timeout, attempt, on_request, path, self.observe, attempt_started=started)
-        token = _current_call.set(budget)
-        try:
-            if on_request is not None:
-                on_request()
-            response = self.session.get(url, timeout=(min(MAX_CONNECT_TIMEOUT, attempt), attempt))
-        except requests.RequestException as error:
-            budget.report(error=error, retrying=False)  # unless the retry policy did already
-            raise self._unreachable(error, path) from None
-        finally:
-            _current_call.reset(token)
-        budget.report(status=response.status_code, retrying=False)
-        with response:
-            self._raise_for_status(response, path)
-            response.content  # noqa: B018 (read whole while the connection is held)
-        return response
+    def _read(self, path: str, on_request: Callable[[], None] | None) -> tuple[bytes, str]:
+        """The body of a 2xx answer to `GET path` and its content type, read whole by the call's
+        deadline and within OPENCX_MAX_BODY_MB; raises what any other answer means."""
+        with Deadline(self.timeout) as deadline:
+            # Two attempts fit in the budget, so one slow attempt still leaves room for a retry.
+            attempt = self.timeout / 2
+            budget = _CallBudget(
+                deadline.ends, attempt, on_request, path, self.observe, attempt_started=time.monotonic()
+            )
+            try:
+                with self._get(path, budget) as response:
+                    ok = 200 <= response.status_code < 300
+                    body = read_capped(response, self.max_body_mb * MEGABYTE) if ok else b""
+                    budget.report(status=response.status_code, retrying=False)  # the last attempt, body and all
+                    self._raise_for_status(response, path)
+            except requests.RequestException as error:
+                # Unless the retry policy reported it already; cut off by the deadline, it timed out.
+                budget.report(error=requests.Timeout() if deadline.passed else error, retrying=False)
+                raise self._unreachable(error, path, deadline.passed) from None
+            except BodyTooLarge:
+                budget.report(status=response.status_code, retrying=False)
+                raise BadResponse(
+                    f"The OpenCX API's answer to GET {path} is larger than OPENCX_MAX_BODY_MB "
+                    f"({self.max_body_mb} MB), so it was not read further: raise OPENCX_MAX_BODY_MB if the "
+                    "fleet is really that large, else check OPENCX_API_URL."
+                ) from None
+        return body, response.headers.get("Content-Type", "no content type")
 
-    def _not_json(self, path: str, response: requests.Response) -> BadResponse:
-        kind = response.headers.get("Content-Type", "no content type")
+    def _not_json(self, path: str, kind: str, body: bytes) -> BadResponse:
         return BadResponse(
             f"The OpenCX API answered GET {path} with a body that is not JSON ({kind}, "
-            f"{len(response.content):,} bytes): a proxy may be in the way; check "
-            "OPENCX_API_URL, then refresh."
+            f"{len(body):,} bytes): a proxy may be in the way; check OPENCX_API_URL, then refresh."
         )
 
-    def _unreachable(self, error: requests.RequestException, path: str) -> UpstreamUnavailable:
+    def _get(self, path: str, budget: _CallBudget) -> requests.Response:
+        """The answer's status and headers, its body not read yet; every attempt but the last is reported."""
+        token = _current_call.set(budget)
+        try:
+            if budget.on_request is not None:
+                budget.on_request()
+            return self.session.get(
+                self.base_url + path,
+                timeout=(min(MAX_CONNECT_TIMEOUT, budget.attempt_seconds), budget.attempt_seconds),
+                stream=True,
+                allow_redirects=False,
+            )
+        finally:
+            _current_call.reset(token)
+
+    def _unreachable(self, error: requests.RequestException, path: str, deadline_passed: bool) -> UpstreamUnavailable:
         cause = error.args[0] if error.args else None
-        timed_out = isinstance(error, requests.Timeout) or (
-            isinstance(cause, MaxRetryError) and isinstance(cause.reason, ReadTimeoutError)
+        timed_out = (
+            deadline_passed
+            or isinstance(error, requests.Timeout)
+            or (isinstance(cause, MaxRetryError) and isinstance(cause.reason, ReadTimeoutError))
         )
         if timed_out:
             return UpstreamUnavailable(
@@ -292,6 +325,13 @@ class OpenCXClient:
                 f"The OpenCX API is rate limiting this dashboard (HTTP 429):{wait} the last "
                 "good data stays on screen and the dashboard tries again later.",
                 retry_after=retry_after,
+            )
+        if 300 <= status < 400:
+            # Where it points is named by host only: the rest of the address may carry a secret.
+            where = host_of(response.headers.get("Location")) or self.target.host
+            raise BadResponse(
+                f"The OpenCX API answered GET {path} with a redirect (HTTP {status}) to {where}, which this "
+                "dashboard does not follow: set OPENCX_API_URL to the address that answers itself."
             )
         if status >= 500:
             raise UpstreamUnavailable(

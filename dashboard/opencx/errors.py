@@ -28,3 +28,9 @@ class UpstreamUnavailable(OpenCXError):
 
 class BadResponse(OpenCXError):
     reason = "unusable response"
+
+
+class UnusableAddress(OpenCXError):
+    """The API's URL is one this server refuses to contact (`outbound.addresses`); nothing was sent."""
+
+    reason = "unusable address"

@@ -5,6 +5,8 @@ from typing import Any
 from django import forms
 from django.conf import settings
 
+from dashboard.outbound.addresses import UnsafeURL, parse_target
+
 from .encryption import KEYS_MISSING, encrypt
 from .models import Organization
 from .registry import environment_orgs
@@ -53,6 +55,12 @@ class OrganizationForm(forms.ModelForm):
                 params={"slug": slug},
             )
         return slug
+
+    def clean_api_url(self) -> str:
+        try:
+            return parse_target(self.cleaned_data["api_url"], what="The API base URL").url.rstrip("/")
+        except UnsafeURL as error:
+            raise forms.ValidationError(str(error), code="unsafe_url") from None
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -13,6 +13,11 @@ from django.core.cache import cache
 from .keys import key
 
 POLL = 0.05
+# A refresh reads the agents, then at most the voices and the actions: each request ends by its
+# deadline, OPENCX_TIMEOUT (`outbound.deadlines`), so the lock outlives every read it guards and
+# no second read can start while the first is still under way.
+REQUESTS_PER_REFRESH = 3
+MARGIN = 10  # parsing and storing the answer
 
 
 def lock_key(org: str) -> str:
@@ -22,7 +27,7 @@ def lock_key(org: str) -> str:
 def acquire(org: str, wait: float = 0) -> str | None:
     """A token when this caller may refresh, else None (after waiting up to `wait` seconds)."""
     token = uuid.uuid4().hex
-    hold = settings.OPENCX_TIMEOUT * 2 + 10  # longer than any read, short enough to outlive a crash
+    hold = settings.OPENCX_TIMEOUT * REQUESTS_PER_REFRESH + MARGIN  # longer than any read, not than a crash
     deadline = time.monotonic() + wait
     lock = lock_key(org)
     while True:

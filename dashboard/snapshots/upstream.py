@@ -23,7 +23,7 @@ class Upstream:
 
 
 _lock = threading.Lock()
-_clients: dict[tuple[str, str, float], OpenCXClient] = {}
+_clients: dict[tuple[str, str, float, int], OpenCXClient] = {}
 _providers: list[Callable[[Org], Upstream | None]] = []
 
 
@@ -44,11 +44,15 @@ def upstream_of(org: Org) -> Upstream:
 
 def client_for(upstream: Upstream) -> OpenCXClient:
     """One client (one pooled session) per upstream, per process."""
-    key = (upstream.url, upstream.token, settings.OPENCX_TIMEOUT)
+    key = (upstream.url, upstream.token, settings.OPENCX_TIMEOUT, settings.OPENCX_MAX_BODY_MB)
     with _lock:
         if key not in _clients:
             _clients[key] = OpenCXClient(
-                upstream.url, upstream.token, timeout=settings.OPENCX_TIMEOUT, observe=observe_upstream_attempt
+                upstream.url,
+                upstream.token,
+                timeout=settings.OPENCX_TIMEOUT,
+                max_body_mb=settings.OPENCX_MAX_BODY_MB,
+                observe=observe_upstream_attempt,
             )
         return _clients[key]
 
