@@ -30,11 +30,13 @@ PREPARE = """
 import django
 django.setup()
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from dashboard.access.sharing import create_share, share_token
 call_command("migrate", verbosity=0)
 call_command("collectstatic", "--noinput", verbosity=0)
 user = get_user_model().objects.create_user("ops", password="correct horse battery")
+user.groups.add(Group.objects.get(name="Operator"))  # a link opens only while its creator may share
 print(share_token(create_share(user=user, query="", title="Agent list")))
 """
 
