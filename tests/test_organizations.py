@@ -204,6 +204,18 @@ def test_a_person_granted_one_organization_gets_404_for_the_others_pages_and_exp
         assert "Bravo" not in exported_text and "bravomark" not in exported_text
 
 
+def test_a_person_granted_one_organization_sees_every_field_opencx_sends_whatever_its_name(orgs, client, only_a):
+    # Not seeing every organization hides no field: not even one OpenCX might call "other-organizations".
+    orgs.a.set_agents([agent_record(id="a1", org_id="org_alphamark", **{"other-organizations": "sent-by-opencx"})])
+    client.force_login(only_a)
+
+    page = text(client.get("/o/a/agents/a1/"))
+    exported = json.loads(text(client.get("/o/a/agents/?_export=json&columns=name")))
+
+    assert "sent-by-opencx" in page and "hidden-value" not in page
+    assert exported[0]["other-organizations"] == "sent-by-opencx"
+
+
 def test_a_person_granted_one_organization_gets_404_from_the_others_api(orgs, client, only_a):
     token = issue_token(only_a, "script")[1]
 

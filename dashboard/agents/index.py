@@ -17,7 +17,6 @@ from typing import Any
 from dashboard.fields import Column, FieldRegistry, PhoneAgent, ValueContext, active_registry
 from dashboard.fields.kinds import PLAIN, Phone
 from dashboard.fields.registry import Facet, Presence, Range, YesNo
-from dashboard.orgs.registry import OTHER_ORGANIZATIONS
 from dashboard.snapshots.snapshot import Snapshot
 
 from .findings import RULES, SEVERITIES, Fleet, Rule, enabled_rules
@@ -186,8 +185,6 @@ class FleetIndex:
     def matching_text(self, needle: str, digits: str = "", hidden: frozenset[str] = frozenset()) -> int:
         """The agents whose text (but the `hidden` fields) holds `needle` (case-folded), or whose
         phone numbers hold `digits`; the latest `SEARCHES_KEPT` searches are kept."""
-        # Only fields matter to search: a reader who may not see some organization shares its texts.
-        hidden = hidden.difference((OTHER_ORGANIZATIONS,))
         key = (needle, digits, hidden)
         with self._lock:
             found = self._searches.get(key)
@@ -222,9 +219,14 @@ class FleetIndex:
         """What rules know beyond each agent, with the drift as it is now."""
         return self._fleet(self.drift())
 
-    def visible_findings(self, hidden: frozenset[str]) -> dict[str, int]:
-        """`findings`, but the rules that read a field hidden from the reader."""
-        return {rule_id: mask for rule_id, mask in self.findings.items() if RULES[rule_id].shown_to(hidden)}
+    def visible_findings(self, hidden: frozenset[str], *, every_org: bool) -> dict[str, int]:
+        """`findings`, but the rules that read a field hidden from the reader (or another organization
+        than those they see)."""
+        return {
+            rule_id: mask
+            for rule_id, mask in self.findings.items()
+            if RULES[rule_id].shown_to(hidden, every_org=every_org)
+        }
 
     @property
     def findings(self) -> dict[str, int]:
@@ -242,10 +244,14 @@ class FleetIndex:
                 self._findings[drift.key] = found
         return found
 
-    def findings_of(self, agent: PhoneAgent, hidden: frozenset[str] = frozenset()) -> list[Rule]:
+    def findings_of(self, agent: PhoneAgent, hidden: frozenset[str], *, every_org: bool) -> list[Rule]:
         """The enabled rules this agent trips that a reader who may not see `hidden` may see, most severe first."""
         fleet = self.fleet
-        tripped = [found for found in enabled_rules() if found.shown_to(hidden) and found.applies(agent, fleet)]
+        tripped = [
+            found
+            for found in enabled_rules()
+            if found.shown_to(hidden, every_org=every_org) and found.applies(agent, fleet)
+        ]
         return sorted(tripped, key=lambda found: SEVERITIES.index(found.severity))
 
     # --- sorting ------------------------------------------------------------------------------
@@ -351,9 +357,9 @@ class CombinedIndex(FleetIndex):
                 self._findings[key] = found
         return found
 
-    def findings_of(self, agent: PhoneAgent, hidden: frozenset[str] = frozenset()) -> list[Rule]:
+    def findings_of(self, agent: PhoneAgent, hidden: frozenset[str], *, every_org: bool) -> list[Rule]:
         part = self._part_of_org.get(agent.org)
-        return part.findings_of(agent, hidden) if part is not None else []
+        return part.findings_of(agent, hidden, every_org=every_org) if part is not None else []
 
     def _search(self, needle: str, digits: str, hidden: frozenset[str]) -> int:
         """Each organization's search (kept by its own index, so one made there is not made again)."""

@@ -280,14 +280,16 @@ class AgentListPipeline(ListPipeline):
         self, request: HttpRequest, reader: Reader, query: QueryDict, snapshot: Snapshot, parameters: ListParameters
     ) -> tuple[tables.Table, dict[str, Any]]:
         index = index_of(snapshot)
-        form = AgentFilterForm(query, index=index, hidden=reader.hidden, select_by_hidden=reader.is_shared)
+        form = AgentFilterForm(
+            query, index=index, hidden=reader.hidden, every_org=reader.sees_every_org, select_by_hidden=reader.is_shared
+        )
         columns = chosen_columns(request, reader, parameters.chosen_columns)
         sort = parameters.sort_keys
         picks = [] if reader.is_shared else [agent_id for agent_id in picked(query) if snapshot.get(agent_id)]
         table = AgentTable(
             AgentRows(index, form.mask),
             columns=columns,
-            context=CellContext(snapshot.value_context, reader.hidden, self.agent_link(reader)),
+            context=CellContext(snapshot.value_context, reader.hidden, self.agent_link(reader), reader.sees_every_org),
             selectable=not reader.is_shared and reader.org is not None,  # compare is within one organization
             picks=picks,
             order_by=sort or None,
@@ -341,7 +343,9 @@ def filtered_agents(
     """The agents `query`'s filters select for `reader`, in `sort_keys` order (the list's filter form and
     sort path, for readers of the list other than its page), and the form, which says what it ignored."""
     index = index_of(snapshot)
-    form = AgentFilterForm(query, index=index, hidden=reader.hidden, select_by_hidden=reader.is_shared)
+    form = AgentFilterForm(
+        query, index=index, hidden=reader.hidden, every_org=reader.sees_every_org, select_by_hidden=reader.is_shared
+    )
     rows = AgentRows(index, form.mask)
     rows.order_by(sort_keys)
     return rows, form
@@ -354,7 +358,9 @@ def lists_agent(snapshot: Snapshot, reader: Reader, query: QueryDict, agent_id: 
         return False
     index = index_of(snapshot)
     position = next(position for position, candidate in enumerate(index.agents) if candidate is agent)
-    form = AgentFilterForm(query, index=index, hidden=reader.hidden, select_by_hidden=reader.is_shared)
+    form = AgentFilterForm(
+        query, index=index, hidden=reader.hidden, every_org=reader.sees_every_org, select_by_hidden=reader.is_shared
+    )
     return bool(form.mask >> position & 1)
 
 

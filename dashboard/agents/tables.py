@@ -55,6 +55,7 @@ class CellContext:
     values: ValueContext
     hidden: frozenset[str] = frozenset()
     link: AgentLink = lambda agent: agent_url(agent.id)
+    every_org: bool = False  # the reader sees every organization (findings that compare with another)
 
 
 def name_cell(agent: PhoneAgent, link: AgentLink, findings: Any = ()) -> SafeString:
@@ -223,7 +224,9 @@ class AgentTable(ListTable):
 
     def _cell(self, column: Column, agent: PhoneAgent, drawn: Drawn) -> SafeString:
         if column.key == self.data.index.registry.title_column:  # the name links and carries the findings
-            findings = self.data.index.findings_of(agent, self.cell_context.hidden)
+            findings = self.data.index.findings_of(
+                agent, self.cell_context.hidden, every_org=self.cell_context.every_org
+            )
             return name_cell(agent, self.cell_context.link, findings)
         return cell_html(column, agent, self.cell_context, drawn)
 
