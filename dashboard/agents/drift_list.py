@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import django_tables2 as tables
+from cachetools import FIFOCache
 from django.http import HttpRequest, QueryDict
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
@@ -46,8 +47,8 @@ KIND_TONES = {MISSING_IN_TO: "tone-4", MISSING_IN_FROM: "tone-1", DIFFERS: "tone
 DIFFERS_CLASS = mark_safe(' class="differs"')
 DIFFERS_BADGE = mark_safe(' <span class="badge tone-0">differs</span>')
 KEEP = 8  # drifts kept per process: a few pairs of organizations, a few matches each
-_lock = threading.Lock()
-_drifts: dict[tuple[Any, ...], Drift] = {}
+_lock = threading.Lock()  # around `_drifts`: cachetools' caches are not thread-safe
+_drifts: FIFOCache[tuple[Any, ...], Drift] = FIFOCache(KEEP)
 
 
 def kind_label(kind: str, source: Org, target: Org) -> str:
@@ -103,12 +104,11 @@ class DriftParameters(ListParameters):
 def drift_of(mine: Snapshot, theirs: Snapshot, match: Field, hidden: frozenset[str]) -> Drift:
     """The drift between two snapshots, made once per pair of versions, match and hidden fields."""
     key = (mine.org, mine.version, theirs.org, theirs.version, match.name, tuple(sorted(hidden)))
-    found = _drifts.get(key)
+    with _lock:
+        found = _drifts.get(key)
     if found is None:
         found = drift_between(mine.agents, theirs.agents, match, hidden)
         with _lock:
-            while len(_drifts) >= KEEP:
-                _drifts.pop(next(iter(_drifts)))
             _drifts[key] = found
     return found
 

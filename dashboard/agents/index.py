@@ -9,10 +9,12 @@ every request in the process (`index_of`).
 
 import dataclasses
 import threading
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property, partial
 from typing import Any
+
+from cachetools import FIFOCache, LRUCache
 
 from dashboard.fields import Column, FieldRegistry, PhoneAgent, ValueContext, active_registry
 from dashboard.fields.kinds import PLAIN, Phone
@@ -69,8 +71,9 @@ class FleetIndex:
         # The drift of these agents from the organizations they should match (`pairs.py`): it
         # moves with those organizations' snapshots, so findings are kept per drift, not once.
         self.drift = drift or (lambda: NO_DRIFT)
-        self._findings: dict[tuple[Any, ...], dict[str, int]] = {}
-        self._searches: OrderedDict[tuple[str, str, frozenset[str]], int] = OrderedDict()
+        # cachetools' caches are not thread-safe: every use is under `_lock`.
+        self._findings: FIFOCache[tuple[Any, ...], dict[str, int]] = FIFOCache(KEEP_FINDINGS)
+        self._searches: LRUCache[tuple[str, str, frozenset[str]], int] = LRUCache(SEARCHES_KEPT)
 
     def mask(self, positions: Iterable[int]) -> int:
         """The bitmask with these positions set. Linear: one parse of a '0'/'1' string, no big-int loop."""
@@ -188,14 +191,10 @@ class FleetIndex:
         key = (needle, digits, hidden)
         with self._lock:
             found = self._searches.get(key)
-            if found is not None:
-                self._searches.move_to_end(key)
-                return found
-        found = self._search(needle, digits, hidden)
-        with self._lock:
-            self._searches[key] = found
-            while len(self._searches) > SEARCHES_KEPT:
-                self._searches.popitem(last=False)
+        if found is None:
+            found = self._search(needle, digits, hidden)
+            with self._lock:
+                self._searches[key] = found
         return found
 
     def _search(self, needle: str, digits: str, hidden: frozenset[str]) -> int:
@@ -232,15 +231,14 @@ class FleetIndex:
     def findings(self) -> dict[str, int]:
         """rule id -> the agents it flags, for every enabled rule (computed once per drift)."""
         drift = self.drift()
-        found = self._findings.get(drift.key)
+        with self._lock:
+            found = self._findings.get(drift.key)
         if found is None:
             fleet = self._fleet(drift)
             found = {
                 rule.id: self.where(lambda agent, rule=rule: rule.applies(agent, fleet)) for rule in enabled_rules()
             }
             with self._lock:
-                while len(self._findings) >= KEEP_FINDINGS:
-                    self._findings.pop(next(iter(self._findings)))
                 self._findings[drift.key] = found
         return found
 
@@ -348,12 +346,11 @@ class CombinedIndex(FleetIndex):
     @property
     def findings(self) -> dict[str, int]:
         key = tuple(part.drift().key for part in self.parts)
-        found = self._findings.get(key)
+        with self._lock:
+            found = self._findings.get(key)
         if found is None:
             found = self._joined_by_value([part.findings for part in self.parts])
             with self._lock:
-                while len(self._findings) >= KEEP_FINDINGS:
-                    self._findings.pop(next(iter(self._findings)))
                 self._findings[key] = found
         return found
 
