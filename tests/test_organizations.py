@@ -12,7 +12,6 @@ import io
 import json
 import re
 import threading
-import time
 from datetime import timedelta
 from typing import Any
 
@@ -325,14 +324,12 @@ def test_a_hanging_upstream_does_not_slow_the_other_organizations_pages(
     orgs.b.fault = "slow"
     clock.shift(120)  # both expired: the next page of each reads its organization again, in the background
 
-    started = time.monotonic()
     bravo = signed_in.get("/o/b/agents/")  # serves b's last read; its refresh hangs
     alpha = signed_in.get("/o/a/agents/")
     across = signed_in.get("/agents/")
-    took = time.monotonic() - started
     b_still_reading = service.upstream_status(org_named("b")).refreshing
 
-    assert b_still_reading and took < settings.OPENCX_TIMEOUT / 2  # served before b gave up
+    assert b_still_reading  # served while b's read had neither an answer nor given up
     assert [response.status_code for response in (bravo, alpha, across)] == [200, 200, 200]
     assert {agent for org, agent in listed(text(alpha))} == A_AGENTS
     assert {(org, agent) for org, agent in listed(text(across))} >= {("a", "shared-1"), ("b", "shared-1")}
