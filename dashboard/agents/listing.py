@@ -298,7 +298,7 @@ class AgentListPipeline(ListPipeline):
             request.session[LIST_QUERY_SESSION_KEY] = query.urlencode()
         return table, {
             "form": form,
-            "notices": form.ignored(),
+            "notices": [*form.ignored(), *unread_parameters(query, form, parameters)],
             "chips": form.chips(),
             "more_active": form.more_active(),
             "picks": picks,
@@ -326,9 +326,25 @@ class AgentListPipeline(ListPipeline):
         )
 
 
+PICK = "pick"  # agents picked to compare: read by `picked`, not by a form
+
+
+def unread_parameters(query: QueryDict, filters: AgentFilterForm, parameters: ListParameters) -> list[str]:
+    """A notice for the parameters nothing of the agent list reads (a misspelt or removed filter), which
+    would otherwise be dropped without a word; a filter by a hidden field has its own notice."""
+    read = {PICK, *parameters.fields, *filters.fields, *filters.withheld}
+    unread = [name for name in query if name not in read]
+    if not unread:
+        return []
+    shown = ", ".join(repr(name[:40]) for name in unread[:5]) + (" …" if len(unread) > 5 else "")
+    if len(unread) == 1:
+        return [f"{shown} is not a parameter of this list: it was ignored."]
+    return [f"{shown} are not parameters of this list: they were ignored."]
+
+
 def picked(query: QueryDict) -> list[str]:
     """The agents picked to compare (`pick=`, kept in the list's URL across pages and filters)."""
-    return list(dict.fromkeys(value for value in query.getlist("pick") if value))[:MAX_PICKS]
+    return list(dict.fromkeys(value for value in query.getlist(PICK) if value))[:MAX_PICKS]
 
 
 def sortable_columns(reader: Reader) -> set[str]:
