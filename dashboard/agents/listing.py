@@ -294,8 +294,8 @@ class AgentListPipeline(ListPipeline):
             picks=picks,
             order_by=sort or None,
         )
-        if not reader.is_shared and request.session.get(LIST_QUERY_SESSION_KEY) != query.urlencode():
-            request.session[LIST_QUERY_SESSION_KEY] = query.urlencode()
+        if not reader.is_shared:
+            remember_list(request, query)
         return table, {
             "form": form,
             "notices": [*form.ignored(), *unread_parameters(query, form, parameters)],
@@ -378,6 +378,15 @@ def lists_agent(snapshot: Snapshot, reader: Reader, query: QueryDict, agent_id: 
         query, index=index, hidden=reader.hidden, every_org=reader.sees_every_org, select_by_hidden=reader.is_shared
     )
     return bool(form.mask >> position & 1)
+
+
+def remember_list(request: HttpRequest, query: QueryDict) -> None:
+    """Keeps the list as the person leaves it, for "Back to list": the list, never an export of it
+    (a download, and a 403 for a role that may not export)."""
+    shown = query.copy()
+    shown.pop("_export", None)
+    if request.session.get(LIST_QUERY_SESSION_KEY) != shown.urlencode():
+        request.session[LIST_QUERY_SESSION_KEY] = shown.urlencode()
 
 
 def back_to_list(request: HttpRequest) -> str:
