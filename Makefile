@@ -23,7 +23,8 @@ run: venv $(DATA_DIR)/secret_key
 # which tests/servers.py installs (apt-get) and starts for the second run, and stops after it.
 BACKEND_TESTS := tests/test_backends.py tests/test_deployment_backends.py tests/test_agents_service.py \
                  tests/test_worker_processes.py tests/test_change_history.py tests/test_migrations.py \
-                 tests/test_digests.py tests/test_shrink_guard.py tests/test_refresh.py
+                 tests/test_digests.py tests/test_shrink_guard.py tests/test_refresh.py \
+                 tests/test_single_flight.py
 
 test: venv browser $(DATA_DIR)/secret_key
 	$(VENV)/bin/ruff check .

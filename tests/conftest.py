@@ -1,13 +1,14 @@
 """Shared fixtures: a real loopback HTTP server stands in for OpenCX in every test."""
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
 from dashboard.demo.fleet import demo_fleet
-from dashboard.demo.server import FakeOpenCX
+from dashboard.demo.server import FAULT_ACTIONS, FakeOpenCX
 from dashboard.demo.upstream import stop_demo_upstream
 from dashboard.orgs.registry import organizations
 from dashboard.snapshots import jobs, service
@@ -49,6 +50,43 @@ def upstream(settings: Any) -> Iterator[FakeOpenCX]:
         settings.OPENCX_TIMEOUT = 1
         settings.OPENCX_CACHE_TTL = 60
         yield fake
+
+
+@dataclass
+class HeldAnswers:
+    """A fake's agent list held back until the test lets it go (`release`): a test of what does not
+    wait for OpenCX waits on this instead of on the clock."""
+
+    arrived: threading.Event = field(default_factory=threading.Event)  # a held request came in
+    released: threading.Event = field(default_factory=threading.Event)
+
+    def answer(self, handler: Any, fake: FakeOpenCX) -> None:
+        self.arrived.set()
+        while not self.released.wait(0.05):
+            if fake.stopping.is_set():  # the fake stops: no answer
+                handler.close_connection = True
+                return
+        handler._send(200, fake._bodies["/phone"])
+
+    def release(self) -> None:
+        self.released.set()
+
+
+@pytest.fixture
+def hold(monkeypatch: Any) -> Iterator[Callable[[FakeOpenCX], HeldAnswers]]:
+    """`hold(fake)`: the fake's next agent lists wait until `.release()` (every one, at the test's end)."""
+    made: list[HeldAnswers] = []
+
+    def held(fake: FakeOpenCX) -> HeldAnswers:
+        answers = HeldAnswers()
+        made.append(answers)
+        monkeypatch.setitem(FAULT_ACTIONS, f"held-{len(made)}", answers.answer)
+        fake.fault = f"held-{len(made)}"
+        return answers
+
+    yield held
+    for answers in made:
+        answers.release()
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -1,5 +1,8 @@
 """/agents/<id>/: every field of one agent, grouped."""
 
+import html
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -217,6 +220,26 @@ def test_back_to_list_keeps_the_lists_filters(signed_in, upstream):
     html = detail(signed_in, agent_id).content.decode()
 
     assert 'href="/agents/?model=oppie-vox-2&amp;sort=-name&amp;page=1" id="back-to-list"' in html
+
+
+def test_back_to_list_after_an_export_goes_to_the_list_not_the_export(signed_in, upstream):
+    signed_in.get("/agents/?model=oppie-vox-2&_export=csv").getvalue()
+    agent_id = upstream_first_id(signed_in)
+
+    html = detail(signed_in, agent_id).content.decode()
+
+    assert 'href="/agents/?model=oppie-vox-2" id="back-to-list"' in html
+
+
+def test_back_to_list_after_a_refused_export_opens_the_list_for_a_viewer(viewer_client, upstream):
+    assert viewer_client.get("/agents/?model=oppie-vox-2&_export=xlsx").status_code == 403
+    agent_id = upstream_first_id(viewer_client)
+
+    page = detail(viewer_client, agent_id).content.decode()
+    back = html.unescape(re.search(r'href="([^"]*)" id="back-to-list"', page)[1])
+
+    assert viewer_client.get(back).status_code == 200
+    assert "_export" not in back
 
 
 def upstream_first_id(client) -> str:

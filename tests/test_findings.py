@@ -9,7 +9,6 @@ from django.utils import timezone
 from dashboard.agents.findings import RULES, Fleet
 from dashboard.agents.index import FleetIndex
 from dashboard.fields import OPENCX_FIELDS, parse_agents
-from dashboard.orgs.registry import OTHER_ORGANIZATIONS
 from tests.conftest import agent_record
 from tests.test_agent_list import names
 
@@ -24,7 +23,7 @@ def sound(**fields):
 def tripped(*records) -> list[set[str]]:
     agents, _ = parse_agents(list(records))
     index = FleetIndex(agents)
-    return [{found.id for found in index.findings_of(agent)} for agent in agents]
+    return [{found.id for found in index.findings_of(agent, frozenset(), every_org=True)} for agent in agents]
 
 
 # rule -> (fields that trip it, fields that are close but sound)
@@ -90,7 +89,7 @@ def test_each_rule_reads_only_the_fields_it_declares(rule_id):
 
     assert read and read <= set(declared.reads)
     # Fields, or the other organizations a rule compares with (withheld from who may not see them all).
-    assert all(OPENCX_FIELDS.field(name) or name == OTHER_ORGANIZATIONS for name in declared.reads)
+    assert all(OPENCX_FIELDS.field(name) for name in declared.reads)
 
 
 def test_a_sound_agent_trips_no_rule():

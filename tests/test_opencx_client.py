@@ -24,6 +24,14 @@ def client_for(fake, timeout=10.0):
     return OpenCXClient(fake.url, TOKEN, timeout=timeout)
 
 
+@pytest.fixture
+def waits(monkeypatch):
+    """The waits the client makes between attempts (whatever makes them sleeps), recorded instead of slept."""
+    recorded = []
+    monkeypatch.setattr(time, "sleep", recorded.append)
+    return recorded
+
+
 @pytest.mark.parametrize("fault", ["502", "503", "429-brief"])
 def test_passing_failures_are_retried_until_an_answer(fake, fault):
     fake.queue_faults([fault, fault])
@@ -65,25 +73,23 @@ def test_retries_are_bounded(fake):
     assert fake.calls == 4  # the first request and three retries
 
 
-def test_a_retry_after_longer_than_the_budget_is_not_waited_for(fake):
+def test_a_retry_after_longer_than_the_budget_is_not_waited_for(fake, waits):
     fake.fault = "429"  # Retry-After: 30
-    started = time.monotonic()
 
     with pytest.raises(RateLimited) as raised:
         client_for(fake, timeout=10).list_phone_agents()
 
     assert raised.value.retry_after == 30
     assert fake.calls == 1
-    assert time.monotonic() - started < 1
+    assert sum(waits) == 0
 
 
-def test_a_short_retry_after_is_honoured(fake):
+def test_a_short_retry_after_is_honoured(fake, waits):
     fake.queue_faults(["429-brief"])  # Retry-After: 1
-    started = time.monotonic()
 
     client_for(fake).list_phone_agents()
 
-    assert time.monotonic() - started >= 1
+    assert sum(waits) >= 1  # before the second request
     assert fake.calls == 2
 
 
@@ -95,7 +101,7 @@ def test_a_slow_upstream_never_makes_the_caller_wait_past_the_budget(fake):
     with pytest.raises(UpstreamUnavailable, match="within the 2 s budget"):
         client_for(fake, timeout=2).list_phone_agents()
 
-    assert time.monotonic() - started < 2.5
+    assert time.monotonic() - started < 2 + 1  # the budget, give or take a second
 
 
 def test_failing_retries_stop_within_the_budget(fake):
@@ -105,7 +111,7 @@ def test_failing_retries_stop_within_the_budget(fake):
     with pytest.raises(UpstreamUnavailable):
         client_for(fake, timeout=1.5).list_phone_agents()
 
-    assert time.monotonic() - started < 1.6
+    assert time.monotonic() - started < 1.5 + 1  # the budget, give or take a second (the back-offs alone: 3 s or more)
 
 
 def test_a_refused_connection_is_retried_then_reported():
@@ -121,7 +127,7 @@ def test_a_refused_connection_is_retried_then_reported():
         )
 
     assert len(counted) >= 2
-    assert time.monotonic() - started < 3.5
+    assert time.monotonic() - started < 3 + 1  # the budget, give or take a second
 
 
 def test_it_returns_the_agent_list_and_sends_the_bearer_token(fake):

@@ -1,9 +1,11 @@
 """Search text: long texts kept once per distinct value find exactly the agents a scan of each
 agent's whole text finds, and a hidden field is found by no one who may not see it."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
-from dashboard.agents.index import FleetIndex, positions
+from dashboard.agents.index import SEARCHES_KEPT, FleetIndex, positions
 from dashboard.agents.search_text import LONG, SearchText, searched
 from dashboard.demo.fleet import realistic_fleet
 from dashboard.fields import active_registry
@@ -111,3 +113,17 @@ def test_positions_lists_the_set_bits_in_order_sparse_or_dense(bits):
     mask = sum(1 << bit for bit in bits)
 
     assert positions(mask) == bits
+
+
+def test_it_answers_more_searches_than_it_keeps_from_many_threads_as_a_scan_does():
+    agents, _ = active_registry().parse(realistic_fleet(300))
+    index = FleetIndex(agents)
+    needles = ["a", "e", "bill", "sales", "es", "o", "+1", "vx"] * 3
+    needles += [
+        f"agent-{number}" for number in range(SEARCHES_KEPT + 20)
+    ]  # past what is kept: forgotten, scanned again
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        found = list(pool.map(lambda needle: (needle, positions(index.matching_text(needle))), needles * 2))
+
+    assert all(hits == scan_of_each_text(agents, needle) for needle, hits in found)

@@ -4,7 +4,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,11 @@ TOKEN = "ocx_live_processes_test"
 TTL = 2
 CLEAR_CACHE = "import django; django.setup(); from django.core.cache import cache; cache.clear()"
 READ = """
-import json, django
+import datetime, json, os, django
+if os.environ.get("CLOCK_AHEAD"):  # this worker starts that many seconds later than the first
+    import time_machine
+    later = datetime.datetime.now(datetime.UTC) + datetime.timedelta(seconds=float(os.environ["CLOCK_AHEAD"]))
+    time_machine.travel(later, tick=True).start()
 django.setup()
 from dashboard.snapshots import service
 served = service.get_snapshot()
@@ -46,7 +49,10 @@ def shared(tmp_path):
         yield fake, env
 
 
-def start_worker(env: dict[str, str]) -> subprocess.Popen:
+def start_worker(env: dict[str, str], *, after_the_cache_period: bool = False) -> subprocess.Popen:
+    """A worker reading the snapshot; `after_the_cache_period`: its clock is past the first read's period
+    (instead of the test sleeping through it)."""
+    env = {**env, "CLOCK_AHEAD": str(TTL + 1)} if after_the_cache_period else env
     return subprocess.Popen([sys.executable, "-c", READ], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
 
 
@@ -59,10 +65,9 @@ def result(worker: subprocess.Popen) -> dict:
 def test_workers_hitting_an_expired_cache_together_make_one_upstream_call(shared):
     fake, env = shared
     first = result(start_worker(env))
-    time.sleep(TTL + 0.2)
     fake.fault, fake.slow_seconds = "slow", 1.5  # a slow upstream widens the race
 
-    workers = [start_worker(env) for _ in range(4)]
+    workers = [start_worker(env, after_the_cache_period=True) for _ in range(4)]
     results = [result(worker) for worker in workers]
 
     assert fake.calls == 2  # the first read, then exactly one refresh
@@ -74,9 +79,8 @@ def test_a_restarted_worker_serves_the_last_snapshot_while_the_upstream_is_down(
     fake, env = shared
     first = result(start_worker(env))
     fake.fault = "503"
-    time.sleep(TTL + 0.2)
 
-    restarted = result(start_worker(env))
+    restarted = result(start_worker(env, after_the_cache_period=True))
 
     assert restarted["version"] == first["version"]
     assert "HTTP 503" in restarted["stale"]

@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
 from dashboard.fields import active_registry
-from dashboard.orgs.registry import OTHER_ORGANIZATIONS, Org, org_named, organizations
+from dashboard.orgs.registry import Org, org_named, organizations
 
 from . import roles
 from .models import ShareLink
@@ -26,9 +26,11 @@ from .organizations import allows, may_see, visible_orgs
 @dataclass(frozen=True, slots=True)
 class Reader:
     user: Any  # the account; AnonymousUser for a share link's visitor
-    # Field names (and upstream keys of fields the registry does not declare) shown as "hidden";
-    # and OTHER_ORGANIZATIONS when the reader may not see every organization.
+    # Field names (and upstream keys of fields the registry does not declare) shown as "hidden".
     hidden: frozenset[str]
+    # Whether every organization there is is among those this reader sees: findings that compare
+    # with another organization (drift) tell of it, so only such a reader sees them.
+    sees_every_org: bool = False
     can_refresh: bool = False
     can_export: bool = False
     can_share: bool = False  # share this organization's views
@@ -42,11 +44,6 @@ class Reader:
     @property
     def is_shared(self) -> bool:
         return self.share is not None
-
-    @property
-    def hidden_fields(self) -> frozenset[str]:
-        """`hidden` but OTHER_ORGANIZATIONS: the fields this reader's role hides."""
-        return self.hidden - {OTHER_ORGANIZATIONS}
 
     @property
     def org_id_hidden(self) -> bool:
@@ -78,10 +75,10 @@ def sensitive_fields() -> frozenset[str]:
     return frozenset(registry.canonical(name) for name in settings.SENSITIVE_FIELDS)
 
 
-def _others_unseen(visible: Sequence[Org]) -> frozenset[str]:
-    """OTHER_ORGANIZATIONS when an organization exists beyond `visible`."""
+def _sees_every_org(visible: Sequence[Org]) -> bool:
+    """Whether no organization exists beyond `visible`."""
     seen = {org.slug for org in visible}
-    return frozenset() if all(org.slug in seen for org in organizations()) else frozenset({OTHER_ORGANIZATIONS})
+    return all(org.slug in seen for org in organizations())
 
 
 # One answer for an organization that does not exist and one the reader may not see.
@@ -98,7 +95,8 @@ def reader_for_user(user: Any, org: Org | None = None) -> Reader:
     visible = tuple(visible_orgs(user))
     return Reader(
         user=user,
-        hidden=(frozenset() if has(roles.VIEW_SENSITIVE) else sensitive_fields()) | _others_unseen(visible),
+        hidden=frozenset() if has(roles.VIEW_SENSITIVE) else sensitive_fields(),
+        sees_every_org=_sees_every_org(visible),
         can_refresh=has(roles.REFRESH) and not across,
         can_export=has(roles.EXPORT),
         can_share=has(roles.SHARE) and not across,
@@ -125,7 +123,12 @@ def reader_for_share(link: ShareLink) -> Reader:
     """A share link's visitor: as a viewer without an account sees it, nothing to change."""
     org = org_named(link.org)
     return Reader(
-        user=AnonymousUser(), hidden=sensitive_fields() | _others_unseen((org,)), share=link, org=org, orgs=(org,)
+        user=AnonymousUser(),
+        hidden=sensitive_fields(),
+        sees_every_org=_sees_every_org((org,)),
+        share=link,
+        org=org,
+        orgs=(org,),
     )
 
 

@@ -12,6 +12,7 @@ import hashlib
 import threading
 from collections.abc import Sequence
 
+from cachetools import FIFOCache
 from django.utils import timezone
 
 from dashboard.access.readers import Reader
@@ -20,9 +21,9 @@ from dashboard.orgs.registry import Org
 from dashboard.snapshots.service import SnapshotUnavailable, first_reads, get_snapshot
 from dashboard.snapshots.snapshot import Snapshot
 
-_lock = threading.Lock()
-_combined: dict[tuple[str, ...], Snapshot] = {}  # parts' versions -> the combined snapshot (a few kept)
 KEEP = 8
+_lock = threading.Lock()  # around `_combined`: cachetools' caches are not thread-safe
+_combined: FIFOCache[tuple[str, ...], Snapshot] = FIFOCache(KEEP)  # parts' versions -> the combined snapshot
 
 
 def snapshot_for(reader: Reader) -> Snapshot:
@@ -49,7 +50,8 @@ def across(orgs: Sequence[Org]) -> Snapshot:
 def combined(parts: tuple[Snapshot, ...], left_out: tuple[str, ...] = ()) -> Snapshot:
     """One snapshot of the parts' agents, one organization after another (made once per set of versions)."""
     key = (*(f"{part.org}:{part.version}:{part.stale_reason or ''}" for part in parts), *left_out)
-    found = _combined.get(key)
+    with _lock:
+        found = _combined.get(key)
     if found is not None:
         return found
     agents: list[PhoneAgent] = []
@@ -76,7 +78,5 @@ def combined(parts: tuple[Snapshot, ...], left_out: tuple[str, ...] = ()) -> Sna
         action_names=actions,
     )
     with _lock:
-        if len(_combined) >= KEEP:
-            _combined.pop(next(iter(_combined)))
         _combined[key] = snapshot
     return snapshot

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import django_tables2 as tables
+from cachetools import FIFOCache
 from django.http import HttpRequest, QueryDict
-from django.utils.safestring import SafeString
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 from dashboard.access.readers import Reader
 from dashboard.fields import Field, PhoneAgent, ValueContext, active_registry, display
@@ -42,9 +44,11 @@ from .listing import ListParameters, ListPipeline
 from .tables import ListTable, agent_urls
 
 KIND_TONES = {MISSING_IN_TO: "tone-4", MISSING_IN_FROM: "tone-1", DIFFERS: "tone-0", AMBIGUOUS: "tone-3"}
+DIFFERS_CLASS = mark_safe(' class="differs"')
+DIFFERS_BADGE = mark_safe(' <span class="badge tone-0">differs</span>')
 KEEP = 8  # drifts kept per process: a few pairs of organizations, a few matches each
-_lock = threading.Lock()
-_drifts: dict[tuple[Any, ...], Drift] = {}
+_lock = threading.Lock()  # around `_drifts`: cachetools' caches are not thread-safe
+_drifts: FIFOCache[tuple[Any, ...], Drift] = FIFOCache(KEEP)
 
 
 def kind_label(kind: str, source: Org, target: Org) -> str:
@@ -100,12 +104,11 @@ class DriftParameters(ListParameters):
 def drift_of(mine: Snapshot, theirs: Snapshot, match: Field, hidden: frozenset[str]) -> Drift:
     """The drift between two snapshots, made once per pair of versions, match and hidden fields."""
     key = (mine.org, mine.version, theirs.org, theirs.version, match.name, tuple(sorted(hidden)))
-    found = _drifts.get(key)
+    with _lock:
+        found = _drifts.get(key)
     if found is None:
         found = drift_between(mine.agents, theirs.agents, match, hidden)
         with _lock:
-            while len(_drifts) >= KEEP:
-                _drifts.pop(next(iter(_drifts)))
             _drifts[key] = found
     return found
 
@@ -165,8 +168,8 @@ class DriftTable(ListTable):
         """The current page's blocks, one <tbody> each (django-tables2 draws a row per record)."""
         blocks = [self._block(row) for row in self._shown()]
         if not blocks:
-            return display.markup('<tbody><tr><td colspan="4" id="no-drift">{}</td></tr></tbody>', self.empty_text)
-        return SafeString("".join(blocks))
+            return format_html('<tbody><tr><td colspan="4" id="no-drift">{}</td></tr></tbody>', self.empty_text)
+        return format_html_join("", "{}", ((block,) for block in blocks))
 
     def _block(self, row: DriftRow) -> SafeString:
         # The value paired by, as compare shows an identity field (never marked), each side linked.
@@ -184,13 +187,13 @@ class DriftTable(ListTable):
                 (line.key, line.differs, line.label, line.cells[0], line.cells[1])
                 for line in pair_rows(row, self.contexts, self.hidden)
             ]
-        kind = display.markup(
+        kind = format_html(
             '<td rowspan="{}" class="text-nowrap"><span class="badge {}">{}</span></td>',
             len(lines),
             KIND_TONES[row.kind],
             kind_label(row.kind, self.source, self.target),
         )
-        body = display.markup_join(
+        body = format_html_join(
             "",
             '<tr data-field="{}"{}>{}<th scope="row" class="fw-normal text-nowrap">{}{}</th>'
             # data-org: on a phone each value stands under its organization's name (switchboard.css).
@@ -198,10 +201,10 @@ class DriftTable(ListTable):
             (
                 (
                     key,
-                    SafeString(' class="differs"') if differs else "",
+                    DIFFERS_CLASS if differs else "",
                     kind if index == 0 else "",
                     label,
-                    SafeString(' <span class="badge tone-0">differs</span>') if differs else "",
+                    DIFFERS_BADGE if differs else "",
                     self.source.name,
                     mine,
                     self.target.name,
@@ -210,7 +213,7 @@ class DriftTable(ListTable):
                 for index, (key, differs, label, mine, theirs) in enumerate(lines)
             ),
         )
-        return display.markup(
+        return format_html(
             '<tbody class="drift-block" data-kind="{}" data-match="{}">{}</tbody>',
             row.kind,
             "" if row.match is None else row.match,
@@ -220,22 +223,22 @@ class DriftTable(ListTable):
     def _side(self, row: DriftRow, agents: Sequence[PhoneAgent], org: Org) -> SafeString:
         """One side's agents, linked to their pages (under `org`'s prefix); none: not in `org`."""
         if not agents:
-            return display.markup('<span class="nil">not in {}</span>', org.name)
+            return format_html('<span class="nil">not in {}</span>', org.name)
         if row.kind == AMBIGUOUS:  # agents that look alike are told apart by their ids
             detail = "id"
         elif row.match is not None and self.match.name != active_registry().title_column:
             detail = "match"  # paired by another field than the name: its value beside the name
         else:
             detail = ""
-        return display.markup_join(
-            "<br>",
+        return format_html_join(
+            display.BR,
             '<a href="{}" class="agent-link{}">{}</a>{}',
             (
                 (
                     self.link(agent),
                     "" if agent.name and agent.name.strip() else " fst-italic",
                     agent.display_name,
-                    display.markup(
+                    format_html(
                         ' <span class="font-monospace small text-body-secondary">{}</span>',
                         agent.id if detail == "id" else row.match,
                     )

@@ -124,6 +124,7 @@ class AgentFilterForm(forms.Form):
         *,
         index: FleetIndex,
         hidden: frozenset[str] = frozenset(),
+        every_org: bool,
         select_by_hidden: bool = False,
     ) -> None:
         super().__init__(data)
@@ -152,7 +153,9 @@ class AgentFilterForm(forms.Form):
                 self.declared[name] = (field, declared)
             self._add_fields(field, declared)
         self.fields[FINDING_FILTER] = forms.MultipleChoiceField(
-            required=False, label="Finding", choices=[(rule_id, rule_id) for rule_id in index.visible_findings(hidden)]
+            required=False,
+            label="Finding",
+            choices=[(rule_id, rule_id) for rule_id in index.visible_findings(hidden, every_org=every_org)],
         )
         self.is_valid()  # fills cleaned_data with every valid field; invalid ones are reported by ignored()
         self._masks = self._active_masks()

@@ -18,7 +18,6 @@ from django.utils import timezone
 
 from dashboard.fields import PhoneAgent
 from dashboard.fields.registry import MODELS, STT_MODELS
-from dashboard.orgs.registry import OTHER_ORGANIZATIONS
 
 E164 = re.compile(r"\+[1-9]\d{6,14}")
 SEVERITIES = ("error", "warning", "info")
@@ -63,18 +62,29 @@ class Rule:
     remedy: str
     applies: Callable[[PhoneAgent, Fleet], bool]
     reads: tuple[str, ...]  # the fields it looks at (registry names)
+    # It compares with another organization (drift), so it tells of that organization (its name,
+    # which agents it has, how they are configured): withheld from whoever may not see every one.
+    reads_other_orgs: bool = False
 
-    def shown_to(self, hidden: frozenset[str]) -> bool:
-        """Whether a reader who may not see `hidden` may see this rule's findings."""
-        return not hidden.intersection(self.reads)
+    def shown_to(self, hidden: frozenset[str], *, every_org: bool) -> bool:
+        """Whether a reader who may not see `hidden` (and sees `every_org`, or not) may see this rule's findings."""
+        return not hidden.intersection(self.reads) and (every_org or not self.reads_other_orgs)
 
 
 RULES: dict[str, Rule] = {}
 
 
-def rule(rule_id: str, severity: str, explanation: str, remedy: str, *, reads: tuple[str, ...]) -> Callable:
+def rule(
+    rule_id: str,
+    severity: str,
+    explanation: str,
+    remedy: str,
+    *,
+    reads: tuple[str, ...],
+    reads_other_orgs: bool = False,
+) -> Callable:
     def register(applies: Callable[[PhoneAgent, Fleet], bool]) -> Callable[[PhoneAgent, Fleet], bool]:
-        RULES[rule_id] = Rule(rule_id, severity, explanation, remedy, applies, reads)
+        RULES[rule_id] = Rule(rule_id, severity, explanation, remedy, applies, reads, reads_other_orgs)
         return applies
 
     return register
@@ -246,7 +256,8 @@ def not_updated_lately(agent: PhoneAgent, fleet: Fleet) -> bool:
     "difference is meant. Sensitive fields are not compared here.",
     # The drift it reads was computed from fields no role hides, paired by one of them (`pairs.py`),
     # but it tells of the other organization: withheld from whoever may not see every one.
-    reads=("id", OTHER_ORGANIZATIONS),
+    reads=("id",),
+    reads_other_orgs=True,
 )
 def drift(agent: PhoneAgent, fleet: Fleet) -> bool:
     return agent.id in fleet.drift

@@ -23,12 +23,13 @@ class RuleOutcome:
         return len(self.agents) if self.enabled else None
 
 
-def rule_outcomes(snapshot: Snapshot, hidden: frozenset[str] = frozenset()) -> list[RuleOutcome]:
-    """Every rule a reader who may not see `hidden` may see, most severe first, then by id."""
+def rule_outcomes(snapshot: Snapshot, hidden: frozenset[str] = frozenset(), *, every_org: bool) -> list[RuleOutcome]:
+    """Every rule a reader who may not see `hidden` (and sees `every_org`, or not) may see, most severe
+    first, then by id."""
     index = index_of(snapshot)
     flagged = index.findings
     rules = sorted(
-        (found for found in RULES.values() if found.shown_to(hidden)),
+        (found for found in RULES.values() if found.shown_to(hidden, every_org=every_org)),
         key=lambda found: (SEVERITIES.index(found.severity), found.id),
     )
     return [

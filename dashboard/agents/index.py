@@ -9,15 +9,16 @@ every request in the process (`index_of`).
 
 import dataclasses
 import threading
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property, partial
 from typing import Any
 
+from cachetools import FIFOCache, LRUCache
+
 from dashboard.fields import Column, FieldRegistry, PhoneAgent, ValueContext, active_registry
 from dashboard.fields.kinds import PLAIN, Phone
 from dashboard.fields.registry import Facet, Presence, Range, YesNo
-from dashboard.orgs.registry import OTHER_ORGANIZATIONS
 from dashboard.snapshots.snapshot import Snapshot
 
 from .findings import RULES, SEVERITIES, Fleet, Rule, enabled_rules
@@ -70,8 +71,9 @@ class FleetIndex:
         # The drift of these agents from the organizations they should match (`pairs.py`): it
         # moves with those organizations' snapshots, so findings are kept per drift, not once.
         self.drift = drift or (lambda: NO_DRIFT)
-        self._findings: dict[tuple[Any, ...], dict[str, int]] = {}
-        self._searches: OrderedDict[tuple[str, str, frozenset[str]], int] = OrderedDict()
+        # cachetools' caches are not thread-safe: every use is under `_lock`.
+        self._findings: FIFOCache[tuple[Any, ...], dict[str, int]] = FIFOCache(KEEP_FINDINGS)
+        self._searches: LRUCache[tuple[str, str, frozenset[str]], int] = LRUCache(SEARCHES_KEPT)
 
     def mask(self, positions: Iterable[int]) -> int:
         """The bitmask with these positions set. Linear: one parse of a '0'/'1' string, no big-int loop."""
@@ -186,19 +188,13 @@ class FleetIndex:
     def matching_text(self, needle: str, digits: str = "", hidden: frozenset[str] = frozenset()) -> int:
         """The agents whose text (but the `hidden` fields) holds `needle` (case-folded), or whose
         phone numbers hold `digits`; the latest `SEARCHES_KEPT` searches are kept."""
-        # Only fields matter to search: a reader who may not see some organization shares its texts.
-        hidden = hidden.difference((OTHER_ORGANIZATIONS,))
         key = (needle, digits, hidden)
         with self._lock:
             found = self._searches.get(key)
-            if found is not None:
-                self._searches.move_to_end(key)
-                return found
-        found = self._search(needle, digits, hidden)
-        with self._lock:
-            self._searches[key] = found
-            while len(self._searches) > SEARCHES_KEPT:
-                self._searches.popitem(last=False)
+        if found is None:
+            found = self._search(needle, digits, hidden)
+            with self._lock:
+                self._searches[key] = found
         return found
 
     def _search(self, needle: str, digits: str, hidden: frozenset[str]) -> int:
@@ -222,30 +218,38 @@ class FleetIndex:
         """What rules know beyond each agent, with the drift as it is now."""
         return self._fleet(self.drift())
 
-    def visible_findings(self, hidden: frozenset[str]) -> dict[str, int]:
-        """`findings`, but the rules that read a field hidden from the reader."""
-        return {rule_id: mask for rule_id, mask in self.findings.items() if RULES[rule_id].shown_to(hidden)}
+    def visible_findings(self, hidden: frozenset[str], *, every_org: bool) -> dict[str, int]:
+        """`findings`, but the rules that read a field hidden from the reader (or another organization
+        than those they see)."""
+        return {
+            rule_id: mask
+            for rule_id, mask in self.findings.items()
+            if RULES[rule_id].shown_to(hidden, every_org=every_org)
+        }
 
     @property
     def findings(self) -> dict[str, int]:
         """rule id -> the agents it flags, for every enabled rule (computed once per drift)."""
         drift = self.drift()
-        found = self._findings.get(drift.key)
+        with self._lock:
+            found = self._findings.get(drift.key)
         if found is None:
             fleet = self._fleet(drift)
             found = {
                 rule.id: self.where(lambda agent, rule=rule: rule.applies(agent, fleet)) for rule in enabled_rules()
             }
             with self._lock:
-                while len(self._findings) >= KEEP_FINDINGS:
-                    self._findings.pop(next(iter(self._findings)))
                 self._findings[drift.key] = found
         return found
 
-    def findings_of(self, agent: PhoneAgent, hidden: frozenset[str] = frozenset()) -> list[Rule]:
+    def findings_of(self, agent: PhoneAgent, hidden: frozenset[str], *, every_org: bool) -> list[Rule]:
         """The enabled rules this agent trips that a reader who may not see `hidden` may see, most severe first."""
         fleet = self.fleet
-        tripped = [found for found in enabled_rules() if found.shown_to(hidden) and found.applies(agent, fleet)]
+        tripped = [
+            found
+            for found in enabled_rules()
+            if found.shown_to(hidden, every_org=every_org) and found.applies(agent, fleet)
+        ]
         return sorted(tripped, key=lambda found: SEVERITIES.index(found.severity))
 
     # --- sorting ------------------------------------------------------------------------------
@@ -342,18 +346,17 @@ class CombinedIndex(FleetIndex):
     @property
     def findings(self) -> dict[str, int]:
         key = tuple(part.drift().key for part in self.parts)
-        found = self._findings.get(key)
+        with self._lock:
+            found = self._findings.get(key)
         if found is None:
             found = self._joined_by_value([part.findings for part in self.parts])
             with self._lock:
-                while len(self._findings) >= KEEP_FINDINGS:
-                    self._findings.pop(next(iter(self._findings)))
                 self._findings[key] = found
         return found
 
-    def findings_of(self, agent: PhoneAgent, hidden: frozenset[str] = frozenset()) -> list[Rule]:
+    def findings_of(self, agent: PhoneAgent, hidden: frozenset[str], *, every_org: bool) -> list[Rule]:
         part = self._part_of_org.get(agent.org)
-        return part.findings_of(agent, hidden) if part is not None else []
+        return part.findings_of(agent, hidden, every_org=every_org) if part is not None else []
 
     def _search(self, needle: str, digits: str, hidden: frozenset[str]) -> int:
         """Each organization's search (kept by its own index, so one made there is not made again)."""

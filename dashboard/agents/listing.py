@@ -280,23 +280,25 @@ class AgentListPipeline(ListPipeline):
         self, request: HttpRequest, reader: Reader, query: QueryDict, snapshot: Snapshot, parameters: ListParameters
     ) -> tuple[tables.Table, dict[str, Any]]:
         index = index_of(snapshot)
-        form = AgentFilterForm(query, index=index, hidden=reader.hidden, select_by_hidden=reader.is_shared)
+        form = AgentFilterForm(
+            query, index=index, hidden=reader.hidden, every_org=reader.sees_every_org, select_by_hidden=reader.is_shared
+        )
         columns = chosen_columns(request, reader, parameters.chosen_columns)
         sort = parameters.sort_keys
         picks = [] if reader.is_shared else [agent_id for agent_id in picked(query) if snapshot.get(agent_id)]
         table = AgentTable(
             AgentRows(index, form.mask),
             columns=columns,
-            context=CellContext(snapshot.value_context, reader.hidden, self.agent_link(reader)),
+            context=CellContext(snapshot.value_context, reader.hidden, self.agent_link(reader), reader.sees_every_org),
             selectable=not reader.is_shared and reader.org is not None,  # compare is within one organization
             picks=picks,
             order_by=sort or None,
         )
-        if not reader.is_shared and request.session.get(LIST_QUERY_SESSION_KEY) != query.urlencode():
-            request.session[LIST_QUERY_SESSION_KEY] = query.urlencode()
+        if not reader.is_shared:
+            remember_list(request, query)
         return table, {
             "form": form,
-            "notices": form.ignored(),
+            "notices": [*form.ignored(), *unread_parameters(query, form, parameters)],
             "chips": form.chips(),
             "more_active": form.more_active(),
             "picks": picks,
@@ -324,9 +326,25 @@ class AgentListPipeline(ListPipeline):
         )
 
 
+PICK = "pick"  # agents picked to compare: read by `picked`, not by a form
+
+
+def unread_parameters(query: QueryDict, filters: AgentFilterForm, parameters: ListParameters) -> list[str]:
+    """A notice for the parameters nothing of the agent list reads (a misspelt or removed filter), which
+    would otherwise be dropped without a word; a filter by a hidden field has its own notice."""
+    read = {PICK, *parameters.fields, *filters.fields, *filters.withheld}
+    unread = [name for name in query if name not in read]
+    if not unread:
+        return []
+    shown = ", ".join(repr(name[:40]) for name in unread[:5]) + (" …" if len(unread) > 5 else "")
+    if len(unread) == 1:
+        return [f"{shown} is not a parameter of this list: it was ignored."]
+    return [f"{shown} are not parameters of this list: they were ignored."]
+
+
 def picked(query: QueryDict) -> list[str]:
     """The agents picked to compare (`pick=`, kept in the list's URL across pages and filters)."""
-    return list(dict.fromkeys(value for value in query.getlist("pick") if value))[:MAX_PICKS]
+    return list(dict.fromkeys(value for value in query.getlist(PICK) if value))[:MAX_PICKS]
 
 
 def sortable_columns(reader: Reader) -> set[str]:
@@ -341,7 +359,9 @@ def filtered_agents(
     """The agents `query`'s filters select for `reader`, in `sort_keys` order (the list's filter form and
     sort path, for readers of the list other than its page), and the form, which says what it ignored."""
     index = index_of(snapshot)
-    form = AgentFilterForm(query, index=index, hidden=reader.hidden, select_by_hidden=reader.is_shared)
+    form = AgentFilterForm(
+        query, index=index, hidden=reader.hidden, every_org=reader.sees_every_org, select_by_hidden=reader.is_shared
+    )
     rows = AgentRows(index, form.mask)
     rows.order_by(sort_keys)
     return rows, form
@@ -354,8 +374,19 @@ def lists_agent(snapshot: Snapshot, reader: Reader, query: QueryDict, agent_id: 
         return False
     index = index_of(snapshot)
     position = next(position for position, candidate in enumerate(index.agents) if candidate is agent)
-    form = AgentFilterForm(query, index=index, hidden=reader.hidden, select_by_hidden=reader.is_shared)
+    form = AgentFilterForm(
+        query, index=index, hidden=reader.hidden, every_org=reader.sees_every_org, select_by_hidden=reader.is_shared
+    )
     return bool(form.mask >> position & 1)
+
+
+def remember_list(request: HttpRequest, query: QueryDict) -> None:
+    """Keeps the list as the person leaves it, for "Back to list": the list, never an export of it
+    (a download, and a 403 for a role that may not export)."""
+    shown = query.copy()
+    shown.pop("_export", None)
+    if request.session.get(LIST_QUERY_SESSION_KEY) != shown.urlencode():
+        request.session[LIST_QUERY_SESSION_KEY] = shown.urlencode()
 
 
 def back_to_list(request: HttpRequest) -> str:

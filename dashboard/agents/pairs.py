@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from cachetools import FIFOCache
 from django.db import DatabaseError, transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -56,8 +57,11 @@ NO_DRIFT = DriftFacts((), MappingProxyType({}))
 _lock = threading.Lock()
 _generation = 0  # moves when this process marks or unmarks a pair, or reads a snapshot
 _pairs: tuple[float, int, list[ShouldMatch]] | None = None
-_facts: dict[tuple[str, str], tuple[float, int, DriftFacts]] = {}  # (org, version) -> when, generation, facts
-_summaries: dict[tuple[Any, ...], Mapping[str, str]] = {}  # versions, match field, hidden -> summaries
+# Used under `_lock`, as cachetools' caches are not thread-safe.
+# (org, version) -> when, generation, facts
+_facts: FIFOCache[tuple[str, str], tuple[float, int, DriftFacts]] = FIFOCache(KEEP)
+# versions, match field, hidden -> summaries
+_summaries: FIFOCache[tuple[Any, ...], Mapping[str, str]] = FIFOCache(KEEP)
 
 
 def should_match_pairs() -> list[ShouldMatch]:
@@ -102,15 +106,13 @@ def drift_facts(org: str, version: str, agents: Sequence[PhoneAgent]) -> DriftFa
     """The drift of organization `org`'s snapshot `version` (its `agents`) from each organization it
     should match, as the other organization's snapshot in service is now."""
     now, generation = time.monotonic(), _generation
-    memo = _facts.get((org, version))
+    with _lock:
+        memo = _facts.get((org, version))
     if memo is not None and memo[1] == generation and now - memo[0] < RECHECK_SECONDS:
         return memo[2]
     facts = _current_facts(org, version, agents)
     with _lock:
-        _facts.pop((org, version), None)
-        while len(_facts) >= KEEP:
-            _facts.pop(next(iter(_facts)))
-        _facts[(org, version)] = (now, generation, facts)
+        _facts[(org, version)] = (now, generation, facts)  # an entry made again counts as the newest
     return facts
 
 
@@ -142,7 +144,8 @@ def _current_facts(org: str, version: str, agents: Sequence[PhoneAgent]) -> Drif
 def _summaries_for(
     versions: tuple[Any, ...], agents: Sequence[PhoneAgent], theirs: Sequence[PhoneAgent], match: Any, hidden: Any
 ) -> Mapping[str, str]:
-    found = _summaries.get(versions)
+    with _lock:
+        found = _summaries.get(versions)
     if found is not None:
         return found
     name = org_names().get(versions[1], versions[1])
@@ -162,8 +165,6 @@ def _summaries_for(
             found.setdefault(agent.id, summary)
     found = MappingProxyType(found)
     with _lock:
-        while len(_summaries) >= KEEP:
-            _summaries.pop(next(iter(_summaries)))
         _summaries[versions] = found
     return found
 

@@ -51,7 +51,9 @@ def agent_body(request: Any, snapshot: Snapshot, agent: PhoneAgent, reader: Read
         "fields": fields,
         "hidden": hidden,
         "names": names,
-        "findings": [found.id for found in index_of(snapshot).findings_of(agent, reader.hidden)],
+        "findings": [
+            found.id for found in index_of(snapshot).findings_of(agent, reader.hidden, every_org=reader.sees_every_org)
+        ],
     }
 
 

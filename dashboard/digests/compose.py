@@ -124,7 +124,9 @@ def compose(subscription: Subscription, snapshot: Snapshot, since: datetime, unt
             for state in found_states
             if (wanted is None or state.agent_id in wanted)
             and state.rule_id in RULES
-            and RULES[state.rule_id].shown_to(reader.hidden)  # a rule reading a hidden field tells its value
+            and RULES[state.rule_id].shown_to(
+                reader.hidden, every_org=reader.sees_every_org
+            )  # a rule reading a hidden field tells its value
         ]
         findings.sort(
             key=lambda state: (SEVERITIES.index(RULES[state.rule_id].severity), state.rule_id, state.agent_id)

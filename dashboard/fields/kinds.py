@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from . import display, values
@@ -50,7 +51,7 @@ class Kind:
 
     def detail(self, value: Any, context: ValueContext = PLAIN) -> SafeString:
         """The value on the agent's page, where there is room for all of it."""
-        return display.markup("{}", value)
+        return conditional_escape(value)
 
     def show(self, value: Any, context: ValueContext = PLAIN, *, full: bool = False) -> SafeString:
         if value is None:
@@ -98,7 +99,7 @@ class Text(Kind):
         self.detail_css = "font-monospace text-break" if mono else "text-break"
 
     def detail(self, value: Any, context: ValueContext = PLAIN) -> SafeString:
-        return display.markup('<span class="{}">{}</span>', self.detail_css, value)
+        return format_html('<span class="{}">{}</span>', self.detail_css, value)
 
 
 class Phone(Text):
@@ -126,7 +127,7 @@ class FailoverDestination(Text):
     def detail(self, value: Any, context: ValueContext = PLAIN) -> SafeString:
         state = failover_state(value)
         badge = display.failover_badge(state) if state != "set" else ""
-        return display.markup('<span class="font-monospace text-break">{}</span> {}', value, badge)
+        return format_html('<span class="font-monospace text-break">{}</span> {}', value, badge)
 
     def presence(self, value: Any) -> str:
         state = failover_state(value)
@@ -174,7 +175,7 @@ class Organization(Text):
         self.css = "org"  # the list's column across organizations: the CSS makes room for it
 
     def cell(self, value: Any, context: ValueContext = PLAIN) -> SafeString:
-        return display.markup("{}", context.org_names.get(value, value))
+        return conditional_escape(context.org_names.get(value, value))
 
     detail = cell
 
@@ -215,7 +216,7 @@ class Number(Kind):
         self.unit = unit
 
     def cell(self, value: Any, context: ValueContext = PLAIN) -> SafeString:
-        return display.markup("{}{}", value, f" {self.unit}" if self.unit else "")
+        return format_html("{}{}", value, f" {self.unit}" if self.unit else "")
 
     detail = cell
 
@@ -273,8 +274,8 @@ class TextList(Kind):
 
     def detail(self, value: Any, context: ValueContext = PLAIN) -> SafeString:
         if self.numbered and value:
-            items = display.markup_join("", '<li class="text-break">{}</li>', ((item,) for item in value))
-            return display.markup('<ol class="ps-3 mb-0">{}</ol>', items)
+            items = format_html_join("", '<li class="text-break">{}</li>', ((item,) for item in value))
+            return format_html('<ol class="ps-3 mb-0">{}</ol>', items)
         return display.text_list(value)
 
     def plain(self, value: Any, context: ValueContext = PLAIN) -> Any:
@@ -314,7 +315,7 @@ class ActionIds(TextList):
     """Action ids, where null means every action of the organization and [] means none; each id
     drawn with its name from OpenCX's actions list where that is known."""
 
-    none_html = display.markup('<span class="text-body-secondary">{}</span>', ALL_ACTIONS_LABEL)
+    none_html = format_html('<span class="text-body-secondary">{}</span>', ALL_ACTIONS_LABEL)
 
     def __init__(self) -> None:
         super().__init__(nullable=True)
@@ -322,7 +323,7 @@ class ActionIds(TextList):
     def cell(self, value: Any, context: ValueContext = PLAIN) -> SafeString:
         if not value:
             return display.text_list(value)
-        return display.markup_join(
+        return format_html_join(
             ", ", "{}", ((display.named_id(item, context.action_names.get(item)),) for item in value)
         )
 
@@ -376,23 +377,23 @@ class Flow(Kind):
         return None if value is None else flow_outline(value)[1]
 
     def cell(self, value: Any, context: ValueContext = PLAIN) -> SafeString:
-        return display.markup("{}", self.nodes(value))
+        return conditional_escape(self.nodes(value))
 
     def detail(self, value: Any, context: ValueContext = PLAIN) -> SafeString:
         outline, total = flow_outline(value)
         if not total:
             return mark_safe("present, not in the usual node shape")
-        items = display.markup_join(
+        items = format_html_join(
             "",
             '<li class="flow-depth-{}"><span class="badge border bg-body text-body">{}</span> {}</li>',
             ((node.indent, node.type or "node", node.content) for node in outline),
         )
         more = (
-            display.markup('<p class="text-body-secondary mb-0">The first {} nodes are shown.</p>', len(outline))
+            format_html('<p class="text-body-secondary mb-0">The first {} nodes are shown.</p>', len(outline))
             if len(outline) < total
             else ""
         )
-        return display.markup(
+        return format_html(
             '<details><summary>{} node{}</summary><ul class="list-unstyled mb-0 flow-outline">{}</ul>{}</details>',
             total,
             "" if total == 1 else "s",
@@ -448,10 +449,10 @@ class AnyJSON(Kind):
         if isinstance(value, bool):
             return display.yes_no(value)
         if isinstance(value, int | float):
-            return display.markup("{}", value)
+            return conditional_escape(value)
         if isinstance(value, list) and all(isinstance(item, str) for item in value):
             return display.text_list(value)
-        return display.markup('<code class="text-break">{}</code>', json.dumps(value, ensure_ascii=False)[:2000])
+        return format_html('<code class="text-break">{}</code>', json.dumps(value, ensure_ascii=False)[:2000])
 
     detail = cell
 

@@ -392,7 +392,7 @@ def _display_name(agent: Any) -> str:
     return agent.display_name
 
 
-# The fields of `GET /phone` in OpenCX's newest published schema (see shared/opencx/), in the
+# The fields of `GET /phone` in OpenCX's newest published schema (see docs/opencx/), in the
 # order the list's column chooser and each card of the agent's page show them.
 OPENCX_FIELDS = FieldRegistry(
     [

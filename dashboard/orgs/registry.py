@@ -22,10 +22,6 @@ logger = logging.getLogger(__name__)
 # recorded before there were several: naming an organization of `OPENCX_ORGS` so keeps its history.
 DEFAULT_SLUG = "default"
 ADMIN_ORGS_SECONDS = 10
-# What a finding "reads" when it compares an organization with another (drift): a reader's hidden
-# names include it unless they may see every organization, so such findings tell no one of an
-# organization they may not see (its name, which agents it has, how they are configured).
-OTHER_ORGANIZATIONS = "other-organizations"
 
 
 @dataclass(frozen=True, slots=True)

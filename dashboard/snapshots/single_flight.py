@@ -1,7 +1,8 @@
 """The single-flight lock: one refresh at a time across every process that shares the cache.
 
 A key in the shared cache, taken with `cache.add` (atomic in the database cache and in Redis,
-`SET NX`), with an expiry so that a worker that crashed while holding it cannot hold it for ever.
+`SET NX`), with an expiry so that a worker that crashed while holding it cannot hold it for ever;
+released only by its holder, in one atomic compare-and-delete (`conditional_delete.py`).
 """
 
 import time
@@ -10,6 +11,7 @@ import uuid
 from django.conf import settings
 from django.core.cache import cache
 
+from .conditional_delete import delete_if_equal
 from .keys import key
 
 POLL = 0.05
@@ -43,5 +45,7 @@ def acquire(org: str, wait: float = 0) -> str | None:
 
 
 def release(org: str, token: str | None) -> None:
-    if token is not None and cache.get(lock_key(org)) == token:
-        cache.delete(lock_key(org))
+    """Gives the lock up if it is still this holder's (`token`): one that expired and was taken by
+    another worker meanwhile stays theirs."""
+    if token is not None:
+        delete_if_equal(lock_key(org), token)

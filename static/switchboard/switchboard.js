@@ -330,6 +330,7 @@
   $$("a[data-back-to]").forEach(function (link) {
     if (!document.referrer) return;
     var from = new URL(document.referrer);
+    if (from.searchParams.has("_export")) from.searchParams.delete("_export"); // the list, never a download of it
     if (from.origin === location.origin && from.pathname === link.dataset.backTo) link.href = from.pathname + from.search;
   });
 

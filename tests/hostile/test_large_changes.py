@@ -75,10 +75,10 @@ def test_accepting_the_other_fleet_records_the_replacement(guarded, clock, clien
 
 # Records a baseline of 10,000 agents in a database file set up as in production (SQLite, WAL,
 # IMMEDIATE transactions), then a change of every agent in one thread while another thread keeps
-# writing to the cache table as requests do (sessions, the refresh lock), and prints the longest
-# wait of such a write and whether every change was recorded.
+# writing to the cache table as requests do (sessions, the refresh lock), and prints how many of
+# those writes got in while the recording was part way (some of its changes written, not all).
 RECORD_WHILE_WRITING = """
-import json, threading, time, django
+import json, threading, django
 django.setup()
 from django.core.cache import cache
 from django.core.management import call_command
@@ -94,15 +94,14 @@ record_snapshot(fleet, [r["id"] for r in fleet], recorded_at=timezone.now(), sou
 changed = [dict(record, name=record["name"] + " (renamed)") for record in fleet]
 recording = threading.Event()
 done = threading.Event()
-waits = []
+seen = []  # after each write: how many changes were recorded then
 
 def write_while_recording():
     connection.cursor().execute("PRAGMA busy_timeout = 60000")
     recording.wait()
     while not done.is_set():
-        started = time.monotonic()
-        cache.set("probe", started)
-        waits.append(time.monotonic() - started)
+        cache.set("probe", len(seen))
+        seen.append(AgentChange.objects.count())
 
 writer = threading.Thread(target=write_while_recording)
 writer.start()
@@ -110,7 +109,8 @@ recording.set()
 record_snapshot(changed, [r["id"] for r in changed], recorded_at=timezone.now(), source="test")
 done.set()
 writer.join()
-print(json.dumps({"longest_wait": max(waits), "writes": len(waits), "changes": AgentChange.objects.count()}))
+part_way = sum(1 for count in seen if 0 < count < agents)
+print(json.dumps({"part_way": part_way, "writes": len(seen), "changes": AgentChange.objects.count()}))
 """
 
 
@@ -129,6 +129,6 @@ def test_recording_a_change_of_every_agent_lets_other_writes_in(tmp_path):
 
     assert result["changes"] == 10_000
     assert result["writes"] > 1
-    # A batch of 500 agents takes some tens of milliseconds; recording all 10,000 in one transaction
-    # held other writes for one to two seconds.
-    assert result["longest_wait"] < 0.5, result
+    # Recorded in batches of 500 agents, each its own short transaction, other writes get in between
+    # them; recording all 10,000 in one transaction held every other write out until it ended.
+    assert result["part_way"] > 0, result

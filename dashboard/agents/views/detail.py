@@ -64,7 +64,7 @@ def agent_page(request: HttpRequest, reader: Reader, agent_id: str, *, back: str
                 for problem in snapshot.problems
                 if problem.agent_id == agent.id and registry.canonical(problem.field or "") not in hidden
             ],
-            "findings": index_of(snapshot).findings_of(agent, hidden),
+            "findings": index_of(snapshot).findings_of(agent, hidden, every_org=reader.sees_every_org),
             # What the drift finding found ("missing in Staging"), from fields no role hides.
             "drift": index_of(snapshot).fleet.drift.get(agent.id),
             "share_days": SHARE_DAYS,

@@ -24,7 +24,7 @@ def finding_list(request: HttpRequest) -> HttpResponse:
             "count": outcome.count,
             "url": reverse("agent-list") + "?" + urlencode({"finding": outcome.rule.id}),
         }
-        for outcome in rule_outcomes(snapshot, reader(request).hidden)
+        for outcome in rule_outcomes(snapshot, reader(request).hidden, every_org=reader(request).sees_every_org)
     ]
     unknown = sorted(set(settings.FINDINGS_DISABLED) - set(RULES))
     return render(request, "findings.html", {"snapshot": snapshot, "rows": rows, "unknown_disabled": unknown})

@@ -59,7 +59,9 @@ def safe_next(request: HttpRequest) -> str:
 def facet_options(request: HttpRequest, parameter: str) -> HttpResponse:
     """One facet's menu under the list's current filters, for the menu that opens (and its search box)."""
     index = index_of(snapshot_for(reader(request)))
-    form = AgentFilterForm(request.GET, index=index, hidden=reader(request).hidden)
+    form = AgentFilterForm(
+        request.GET, index=index, hidden=reader(request).hidden, every_org=reader(request).sees_every_org
+    )
     if parameter not in form.facet_parameters():
         raise Http404("No such filter.")
     search = request.GET.get("facet_q", "")[:100]

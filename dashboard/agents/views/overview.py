@@ -25,14 +25,14 @@ RECENT = timedelta(hours=24)
 def overview(request: HttpRequest) -> HttpResponse:
     snapshot = snapshot_for(reader(request))
     index = index_of(snapshot)
-    hidden = reader(request).hidden
+    hidden, every_org = reader(request).hidden, reader(request).sees_every_org
     return render(
         request,
         "overview.html",
         {
             "snapshot": snapshot,
             "breakdowns": breakdowns(index, hidden),
-            "severities": by_severity(index, hidden),
+            "severities": by_severity(index, hidden, every_org=every_org),
             "recent_changes": AgentChange.objects.filter(
                 org__in=[part.org for part in snapshot.parts] or [snapshot.org],
                 recorded_at__gte=timezone.now() - RECENT,
@@ -51,9 +51,9 @@ class SeverityCount:
     url: str
 
 
-def by_severity(index: FleetIndex, hidden: frozenset[str]) -> list[SeverityCount]:
+def by_severity(index: FleetIndex, hidden: frozenset[str], *, every_org: bool) -> list[SeverityCount]:
     """Per severity, the findings a reader who may not see `hidden` may see (the others would tell hidden values)."""
-    findings = index.visible_findings(hidden)
+    findings = index.visible_findings(hidden, every_org=every_org)
     counts = []
     for severity in SEVERITIES:
         rules = [rule_id for rule_id in findings if RULES[rule_id].severity == severity]

@@ -49,7 +49,9 @@ class Command(BaseCommand):
         finally:
             wait_for_refresh()
         failing = set() if options["fail_on"] == NEVER else at_least(options["fail_on"])
-        outcomes = [outcome for outcome in rule_outcomes(snapshot) if outcome.enabled and outcome.agents]
+        outcomes = [
+            outcome for outcome in rule_outcomes(snapshot, every_org=True) if outcome.enabled and outcome.agents
+        ]
         failed = [outcome for outcome in outcomes if outcome.rule.severity in failing]
         if options["format"] == "json":
             self.stdout.write(json.dumps(self._json(snapshot, outcomes, options["fail_on"], bool(failed)), indent=2))
