@@ -180,6 +180,9 @@ class OpenCXClient:
         self.max_body_mb = max_body_mb
         self.observe = observe
         self.session = requests.Session()
+        # Only what was checked is contacted: no proxy, CA bundle or .netrc credentials from the
+        # environment (a plain-HTTP proxy would be handed the token).
+        self.session.trust_env = False
         self.session.headers.update(
             {"Authorization": f"Bearer {token}", "Accept": "application/json", "User-Agent": USER_AGENT}
         )

@@ -7,7 +7,9 @@ socket of every connection the request used. Whatever the request is doing then 
 the TLS handshake, waiting for the status line, reading the body, between retries) stops at
 once with an error, and `Deadline.passed` says why. Reads bounded by the time left would need
 the same bookkeeping in every place a library reads (status line, headers, chunk sizes, TLS
-records) and still miss some; shutting the socket needs none.
+records) and still miss some; shutting the socket needs none. A deadline that passes while a
+name is looked up or a connection made (no socket yet to shut) shuts the socket as soon as
+there is one, and a connection is not begun once it has passed.
 
 Connections join the deadline in force on their thread when they connect or send a request
 (`DeadlineAdapter` puts such connections in requests' pools); after the `with` block no
@@ -26,6 +28,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import ConnectTimeoutError
 
 CHUNK = 64 * 1024
 
@@ -74,28 +77,49 @@ class Deadline:
                 return
             self.passed = True
             for connection in self._connections:
-                sock = connection.sock
-                if sock is not None:
-                    with contextlib.suppress(OSError):  # closed meanwhile
-                        sock.shutdown(socket.SHUT_RDWR)
+                _shut(connection)
+
+    def connected(self, connection: HTTPConnection) -> None:
+        """After `connection` got its socket: shut it if the deadline passed meanwhile. While the
+        name was being looked up or the connection made there was no socket for `_expire` to shut,
+        and the timer does not fire twice."""
+        with self._lock:
+            if self.passed and not self._over:
+                _shut(connection)
+
+
+def _shut(connection: HTTPConnection) -> None:
+    sock = connection.sock
+    if sock is not None:
+        with contextlib.suppress(OSError):  # closed meanwhile
+            sock.shutdown(socket.SHUT_RDWR)
 
 
 class _Watched:
     """A connection that joins the deadline in force on its thread whenever it is used."""
 
     def connect(self) -> None:
-        _join(self)
+        deadline = _join(self)
+        if deadline is not None:
+            left = deadline.remaining()
+            if left <= 0:
+                raise ConnectTimeoutError(self, "the request's deadline passed before it could connect")
+            if isinstance(self.timeout, int | float):  # type: ignore[attr-defined]
+                self.timeout = min(self.timeout, left)  # type: ignore[attr-defined]
         super().connect()  # type: ignore[misc]
+        if deadline is not None:
+            deadline.connected(self)  # type: ignore[arg-type]
 
     def request(self, *args: Any, **kwargs: Any) -> None:
         _join(self)
         super().request(*args, **kwargs)  # type: ignore[misc]
 
 
-def _join(connection: Any) -> None:
+def _join(connection: Any) -> "Deadline | None":
     deadline = _current.get()
     if deadline is not None:
         deadline.watch(connection)
+    return deadline
 
 
 class _WatchedHTTPConnection(_Watched, HTTPConnection):
@@ -133,6 +157,9 @@ class DeadlineAdapter(HTTPAdapter):
 def deadline_session(adapter: DeadlineAdapter | None = None) -> requests.Session:
     """A `requests.Session` whose http and https requests keep their `Deadline`."""
     session = requests.Session()
+    # Only what was checked is contacted, with nothing added: no proxy, CA bundle or .netrc
+    # credentials from the environment.
+    session.trust_env = False
     adapter = adapter or DeadlineAdapter(max_retries=0)
     session.mount("http://", adapter)
     session.mount("https://", adapter)

@@ -3,18 +3,23 @@ make the server contact another host, read for ever, or read without end."""
 
 import json
 import os
+import socket
 import subprocess
 import sys
+import threading
 import time
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
 from django.utils import timezone
 
-from dashboard.demo.server import FakeOpenCX
+from dashboard.demo.server import FakeOpenCX, LoopbackServer
 from dashboard.digests import delivery
 from dashboard.digests.models import Delivery, Subscription
+from dashboard.opencx.client import OpenCXClient
+from dashboard.opencx.errors import OpenCXError
 from dashboard.orgs.models import Organization
 from dashboard.orgs.registry import forget_admin_orgs
 from dashboard.snapshots import service
@@ -207,6 +212,39 @@ def test_it_ends_a_dripped_read_by_its_deadline_with_the_stale_banner_and_no_sec
     assert "Stale data" in page and "did not answer GET /phone within the 1 s budget" in page
 
 
+def test_it_ends_a_read_whose_name_lookup_outlasts_the_deadline(upstream, monkeypatch):
+    lookup = socket.getaddrinfo
+
+    def slow_lookup(host, *args, **kwargs):
+        if host == "localhost":
+            time.sleep(1.2)  # a slow resolver: the deadline passes before there is a socket to shut
+        return lookup(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", slow_lookup)
+    upstream.fault = "drip"
+    client = OpenCXClient(upstream.url.replace("127.0.0.1", "localhost"), TEST_TOKEN, timeout=1, retries=0)
+    failed = []
+
+    def read() -> None:
+        try:
+            client.fetch_phone_agents()
+        except OpenCXError as error:
+            failed.append(str(error))
+
+    started = time.monotonic()
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        reader.join(timeout=1 + SLACK + 5)
+        ended = time.monotonic() - started
+    finally:
+        upstream.stopping.set()  # a read still under way (before the fix) ends now
+        reader.join()
+
+    assert ended <= 1 + SLACK
+    assert failed and "within the 1 s budget" in failed[0]
+
+
 def test_it_refuses_an_answer_larger_than_OPENCX_MAX_BODY_MB_naming_the_setting(signed_in, upstream, settings, clock):
     service.get_snapshot()
     settings.OPENCX_MAX_BODY_MB = 1
@@ -243,3 +281,43 @@ def test_it_does_not_read_a_huge_receiver_answer_whole(db, django_user_model, re
 
     assert receiver.answered.wait(30)
     assert receiver.bytes_sent < 64 * 1024 * 1024
+
+
+class RecordingProxy(LoopbackServer):
+    """Stands where an HTTP(S)_PROXY variable points: records what it is asked for, answers 502."""
+
+    name = "recording-proxy"
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                proxy.asked.append(self.path)
+                self.send_response(502)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            do_POST = do_CONNECT = do_GET
+
+            def log_message(self, format: str, *args) -> None:
+                """Quiet."""
+
+        self._serve(Handler)
+
+
+def test_it_contacts_opencx_and_receivers_directly_whatever_proxy_the_environment_names(
+    upstream, receiver, monkeypatch, db, django_user_model
+):
+    with RecordingProxy() as proxy:
+        for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+            monkeypatch.setenv(name, proxy.url)
+        for name in ("NO_PROXY", "no_proxy"):
+            monkeypatch.delenv(name, raising=False)
+
+        agents = OpenCXClient(upstream.url, TEST_TOKEN, timeout=5).fetch_phone_agents().records
+        sent = delivery.attempt(pending_webhook(user_in(django_user_model, "ops", "Operator"), receiver.url))
+
+    assert len(agents) == 30 and sent
+    assert proxy.asked == []
