@@ -57,3 +57,18 @@ def client_ip(request: HttpRequest | None) -> str | None:
             if not _trusted(address):
                 break
     return str(client)
+
+
+# One IPv6 host is given a /64 to pick its addresses from: limits count that network as one client.
+IPV6_CLIENT_PREFIX = 64
+
+
+def limit_key(address: str | None) -> str:
+    """What a per-address limit counts `address` (from `client_ip`) as: an IPv4 address itself, an
+    IPv6 address its /64, so that stepping through one's own network is no way around a limit."""
+    parsed = _address(address or "")
+    if parsed is None:
+        return "unknown"
+    if parsed.version == 6:
+        return str(ipaddress.ip_network(f"{parsed}/{IPV6_CLIENT_PREFIX}", strict=False))
+    return str(parsed)

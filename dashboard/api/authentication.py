@@ -1,7 +1,7 @@
 """`Authorization: Bearer <token>` for the API, audited; a missing, wrong, revoked or expired token is a 401,
 and an address past API_WRONG_TOKENS_PER_MINUTE gets 429 (`throttling.WrongTokens`)."""
 
-from typing import Any
+from typing import Any, NoReturn
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
@@ -31,25 +31,28 @@ class BearerTokenAuthentication(BaseAuthentication):
             presented = parts[1].decode("ascii")
         except UnicodeDecodeError:
             presented = ""
+        token = find_token(presented)
+        if token is None:
+            self._refuse(request)
+        return token.user, token
+
+    def _refuse(self, request: Request) -> NoReturn:
         wrong = WrongTokens(client_ip(request._request))
-        if wrong.past_limit():  # before the look-up: past the limit even the right token tells nothing
+        if wrong.past_limit():  # counted no further: past the limit a wrong token costs no write
             raise Throttled(
                 wait=wrong.retry_after,
                 detail="Too many wrong API tokens from this address: wait, then check the token you send.",
             )
-        token = find_token(presented)
-        if token is None:
-            if wrong.count() == 1:  # one audit row per address and window, however many follow
-                # Never the token itself: what was sent is a secret whether it is valid or not.
-                record_event(
-                    request._request,
-                    AuditEvent.API_REFUSED,
-                    "a wrong, revoked or expired API token (further ones from this address within the minute "
-                    "are counted, not recorded)",
-                    username="",
-                )
-            raise AuthenticationFailed("The token is not valid: it is wrong, revoked or expired.")
-        return token.user, token
+        if wrong.count() == 1 and wrong.may_audit():  # one audit row per address and window at most
+            # Never the token itself: what was sent is a secret whether it is valid or not.
+            record_event(
+                request._request,
+                AuditEvent.API_REFUSED,
+                "a wrong, revoked or expired API token (further ones from this address within the minute "
+                "are counted, not recorded)",
+                username="",
+            )
+        raise AuthenticationFailed("The token is not valid: it is wrong, revoked or expired.")
 
     def authenticate_header(self, request: Request) -> str:
         return REALM

@@ -4,9 +4,11 @@ holds across workers and hosts.
 * `PersonRateThrottle`: API_REQUESTS_PER_MINUTE per person (the token's owner), however many
   tokens they make.
 * `WrongTokens`: API_WRONG_TOKENS_PER_MINUTE wrong, revoked or expired tokens per client address
-  (behind TRUSTED_PROXIES, `access/addresses.py`) in each minute; past it the address gets 429
-  with Retry-After for every token, the right one too, so guessing learns nothing. Counting costs
-  no database write: only an address's first wrong token in a window is audited.
+  (behind TRUSTED_PROXIES, an IPv6 client counted by its /64: `access/addresses.py`) in each
+  minute; past it the address's wrong tokens get 429 with Retry-After, counted no further. A
+  right token still works from there (tokens are 32 random bytes: nothing is guessed by refusing
+  it, and one script's typo must not lock out an office behind one address). Only an address's
+  first wrong token in a window is audited, and at most `AUDITED_PER_MINUTE` of those in all.
 """
 
 import math
@@ -17,7 +19,11 @@ from django.conf import settings
 from django.core.cache import cache
 from rest_framework.throttling import SimpleRateThrottle
 
+from dashboard.access.addresses import limit_key
+
 WINDOW_SECONDS = 60
+# Audit rows for wrong tokens in one window, however many addresses send them.
+AUDITED_PER_MINUTE = 20
 
 
 class PersonRateThrottle(SimpleRateThrottle):
@@ -37,17 +43,26 @@ class WrongTokens:
     def __init__(self, address: str | None) -> None:
         now = time.time()
         self.retry_after = max(1, math.ceil(WINDOW_SECONDS - now % WINDOW_SECONDS))
-        self.key = f"switchboard:api:wrong-tokens:{address or 'unknown'}:{int(now // WINDOW_SECONDS)}"
+        self.window = int(now // WINDOW_SECONDS)
+        self.key = f"switchboard:api:wrong-tokens:{limit_key(address)}:{self.window}"
 
     def past_limit(self) -> bool:
         return (cache.get(self.key) or 0) >= settings.API_WRONG_TOKENS_PER_MINUTE
 
     def count(self) -> int:
         """Counts one more; how many this window holds now."""
-        if cache.add(self.key, 1, timeout=2 * WINDOW_SECONDS):
-            return 1
-        try:
-            return cache.incr(self.key)
-        except ValueError:  # expired between the two calls: this one starts it again
-            cache.add(self.key, 1, timeout=2 * WINDOW_SECONDS)
-            return 1
+        return _counted(self.key)
+
+    def may_audit(self) -> bool:
+        """Whether another audit row may be written in this window (counts it)."""
+        return _counted(f"switchboard:api:wrong-tokens-audited:{self.window}") <= AUDITED_PER_MINUTE
+
+
+def _counted(key: str) -> int:
+    if cache.add(key, 1, timeout=2 * WINDOW_SECONDS):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between the two calls: this one starts it again
+        cache.add(key, 1, timeout=2 * WINDOW_SECONDS)
+        return 1
