@@ -2,8 +2,9 @@
 anything it changes, every other visitor gets. It may browse everything (the admin and the status
 page included) and read OpenCX again; every other change is refused with a 403 saying why:
 accounts, groups, organizations and their roles, passwords, sign-in lockouts, the demo fault,
-API tokens, share links, digests, saved columns and drift pairs. `make run` (DEBUG=1) is a
-developer's own demo and keeps every feature.
+API tokens, share links, digests, saved columns and drift pairs. Nor may it read what tells one
+visitor about the others (the audit log's and django-axes' rows: addresses, times, browsers).
+`make run` (DEBUG=1) is a developer's own demo and keeps every feature.
 """
 
 from collections.abc import Callable
@@ -18,6 +19,12 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 # What the shared account may still post: signing out, and reading OpenCX again (which changes
 # nothing a visitor chose; the call budget bounds it).
 ALLOWED = frozenset({"logout", "admin:logout", "refresh", "login"})
+# Admin pages (view names start so) that list the visitors themselves: addresses, times, browsers.
+ABOUT_VISITORS = ("admin:access_auditevent_", "admin:axes_")
+PRIVATE = (
+    "This is the public demo: every visitor shares its account, so the pages that record visits "
+    "(who signed in, from where, with which browser) are not shown here."
+)
 REFUSAL = (
     "This is the public demo: every visitor shares its account, so changes here are turned off "
     "to keep one visitor's choices from reaching the others. Browse anything; to try changing "
@@ -33,10 +40,11 @@ class PublicDemoGuard:
         return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view: Any, args: Any, kwargs: Any) -> None:
-        if request.method in SAFE_METHODS or not is_public_demo():
+        if not is_public_demo() or not is_shared_demo_account(getattr(request, "user", None)):
             return
-        if not is_shared_demo_account(getattr(request, "user", None)):
-            return
-        if request.resolver_match is not None and request.resolver_match.view_name in ALLOWED:
+        name = request.resolver_match.view_name if request.resolver_match is not None else ""
+        if name.startswith(ABOUT_VISITORS):
+            raise PermissionDenied(PRIVATE)
+        if request.method in SAFE_METHODS or name in ALLOWED:
             return
         raise PermissionDenied(REFUSAL)

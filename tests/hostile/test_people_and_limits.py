@@ -183,9 +183,8 @@ def api_get(client: Client, url: str, token: str, address: str = "203.0.113.7"):
     return client.get(url, HTTP_AUTHORIZATION=f"Bearer {token}", REMOTE_ADDR=address)
 
 
-def test_it_answers_429_to_an_address_past_the_wrong_token_limit_and_audits_it_once(client, upstream, sharer, settings):
+def test_it_answers_429_to_an_address_past_the_wrong_token_limit_and_audits_it_once(client, upstream, settings):
     settings.API_WRONG_TOKENS_PER_MINUTE = 3
-    _, right = issue_token(sharer, "script")
 
     statuses = [api_get(client, "/api/v1/status/", f"sbt_guess{n}").status_code for n in range(5)]
     refused = api_get(client, "/api/v1/status/", "sbt_guess-again")
@@ -346,6 +345,19 @@ def public_demo(settings):
 def test_the_public_demo_account_browses_the_admin_and_status_page(public_demo):
     for page in ("/admin/", "/admin/auth/user/", "/admin/auth/group/", "/admin/password_change/"):
         assert public_demo.get(page).status_code == 200, page
+
+
+def test_the_public_demo_account_cannot_read_who_else_visited(public_demo):
+    other = Client(REMOTE_ADDR="198.51.100.23")
+    other.post("/login/", {"username": DEMO_USERNAME, "password": "wrong"})
+    other.post("/login/", {"username": DEMO_USERNAME, "password": DEMO_PASSWORD})
+    pages = ("/admin/access/auditevent/", "/admin/axes/accesslog/", "/admin/axes/accessattempt/")
+
+    answers = {page: public_demo.get(page) for page in pages}
+
+    assert {page: answer.status_code for page, answer in answers.items()} == dict.fromkeys(pages, 403)
+    assert not any(b"198.51.100.23" in answer.content for answer in answers.values())
+    assert "pages that record visits" in answers[pages[0]].content.decode()
 
 
 def test_the_public_demo_account_cannot_change_the_demo_password(public_demo):
