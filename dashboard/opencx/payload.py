@@ -17,6 +17,7 @@ top-level elements and looked at one element at a time.
 """
 
 import json
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -105,6 +106,11 @@ class _Wide(str):
     """An integer beyond 64 bits, as its digits (`parse_int` makes these)."""
 
 
+class _NotANumber(str):
+    """`NaN`, `Infinity`, `-Infinity` or a number too large for a float (`1e400`): not JSON, though
+    Python's decoder reads them; as written (`parse_constant` and `parse_float` make these)."""
+
+
 def _integer(digits: str) -> int | str:
     if len(digits) <= WIDE_DIGITS + 1:
         number = int(digits)
@@ -122,11 +128,21 @@ class _Repair:
         self.body = body
         self.text = body.decode(encoding, "surrogateescape" if encoding == "utf-8" else "strict")
         self.wide: list[str] = []
-        self.decode = json.JSONDecoder(parse_int=self._integer, strict=False).raw_decode
+        self.decode = json.JSONDecoder(
+            parse_int=self._integer, parse_float=self._float, parse_constant=self._not_a_number, strict=False
+        ).raw_decode
         self.problems: list[RecordProblem] = []
         self.records: list[Any] = []
         self.pieces: list[str] = []
         self.changed = False
+
+    def _not_a_number(self, written: str) -> str:
+        self.wide.append(written)  # like a wide integer: the record is repaired, not kept as sent
+        return _NotANumber(written)
+
+    def _float(self, written: str) -> float | str:
+        number = float(written)
+        return number if math.isfinite(number) else self._not_a_number(written)
 
     def _integer(self, digits: str) -> int | str:
         number = _integer(digits)
@@ -222,6 +238,9 @@ class _Fix:
         self.field: str | None = None
 
     def value(self, value: Any, depth: int) -> Any:
+        if type(value) is _NotANumber:
+            self.found.append((self.field, f"{value[:40]} is not a JSON number: read as not set"))
+            return None
         if isinstance(value, str):
             return self.text(value)
         if isinstance(value, list | dict) and depth > MAX_DEPTH:
@@ -231,9 +250,9 @@ class _Fix:
         if isinstance(value, dict):
             fixed = {}
             for key, item in value.items():
-                key = self.text(key)
                 if depth == 1:
-                    self.field = key
+                    self.field = _UNENCODABLE.sub("\ufffd", key)  # a problem in the key is the key's own
+                key = self.text(key)
                 fixed[key] = self.value(item, depth + 1)
             return fixed
         return value

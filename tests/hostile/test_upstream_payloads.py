@@ -6,6 +6,7 @@ import csv
 import io
 import json
 
+import orjson
 import pytest
 from openpyxl import load_workbook
 
@@ -259,3 +260,26 @@ def test_it_repairs_a_voice_name_no_page_could_encode(signed_in, upstream):
 
     assert page.status_code == listed.status_code == 200
     assert "Ghost \ufffd voice" in page.content.decode() and "Ghost \ufffd voice" in listed.content.decode()
+
+
+@pytest.mark.parametrize("written", ["NaN", "Infinity", "-Infinity", "1e400"])
+def test_it_reads_a_number_json_has_not_as_not_set_with_a_problem(signed_in, upstream, written):
+    body = json.dumps([agent_record(id="a", speed=1.25), agent_record(id="odd", name="Odd")])
+    upstream.set_agents(body.replace('"speed": 1.25', f'"speed": {written}', 1).encode())
+
+    problems = signed_in.get("/problems/").content.decode()
+    exported = signed_in.get("/agents/?_export=json&columns=id,speed")
+
+    assert f"{written} is not a JSON number" in problems and "speed" in problems
+    assert exported.status_code == 200
+    rows = orjson.loads(b"".join(exported.streaming_content))
+    assert {row["id"]: row["speed"] for row in rows} == {"a": None, "odd": 1.1}
+
+
+def test_it_names_the_key_that_holds_a_lone_surrogate(signed_in, upstream):
+    body = json.dumps([agent_record(id="a")])
+    upstream.set_agents(body.replace('"id": "a"', '"id": "a", "odd\\ud800key": 1', 1).encode())
+
+    problems = signed_in.get("/problems/").content.decode()
+
+    assert "odd\ufffdkey" in problems
