@@ -25,10 +25,13 @@ def share_create(request: HttpRequest) -> HttpResponse:
     agent_id = request.POST.get("agent_id", "").strip()
     if agent_id:
         agent = get_snapshot(me.org).get(agent_id)
-        title = f"Agent: {agent.display_name if agent else agent_id}"
-        link = create_share(user=request.user, org=me.org, agent_id=agent_id, title=title, days=days)
+        if agent is None:
+            messages.error(request, "No link was made: there is no such agent in this organization's data.")
+            return redirect("share-list")
+        title = f"Agent: {agent.display_name}"
+        link = create_share(user=request.user, org=me.org, agent_id=agent.id, title=title, days=days)
     else:
-        query = request.POST.get("query", "")
+        query = request.POST.get("query", "").replace("\x00", "")  # no database's text holds a NUL
         title = f"Agent list{': ' + query if query else ''}"
         link = create_share(user=request.user, org=me.org, query=query, title=title, days=days)
     url = request.build_absolute_uri(share_url(link))

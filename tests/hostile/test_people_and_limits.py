@@ -11,7 +11,7 @@ from django.contrib.sessions.models import Session
 from django.core.checks import Tags, run_checks
 from django.test import Client
 
-from dashboard.access.models import AuditEvent, OrgGrant
+from dashboard.access.models import AuditEvent, OrgGrant, ShareLink
 from dashboard.access.sharing import create_share, share_url
 from dashboard.api.tokens import issue_token
 from dashboard.demo.accounts import DEMO_PASSWORD, DEMO_USERNAME, sync_demo_account
@@ -421,3 +421,17 @@ def test_the_deploy_check_finds_every_active_account_with_the_demo_password(sett
     assert [message.msg for message in found if message.id == "switchboard.E021"] == [
         "The account 'backdoor' is active and signs in with the demo password, outside demo mode."
     ]
+
+
+def test_it_makes_no_share_link_to_an_agent_that_does_not_exist(signed_in, upstream):
+    page = signed_in.post("/shares/new/", {"agent_id": "no-such-agent\x00"}, follow=True).content.decode()
+
+    assert "there is no such agent" in page
+    assert not ShareLink.objects.exists()
+
+
+def test_a_shared_list_query_with_a_nul_is_kept_without_it(signed_in, upstream):
+    signed_in.post("/shares/new/", {"query": "q=bill\x00ing"})
+
+    link = ShareLink.objects.get()
+    assert "\x00" not in link.title and "\x00" not in link.query and "billing" in link.title
