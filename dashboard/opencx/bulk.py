@@ -3,7 +3,7 @@
 import gc
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -33,7 +33,13 @@ def list_items(body: bytes) -> Iterator[Any]:
     at 50,000 agents a worker holds about 100 MB more for the same snapshot.
     """
     text = body.decode(json.detect_encoding(body), "surrogatepass")  # as json.loads reads bytes
-    decode = json.JSONDecoder().raw_decode
+    for _, _, item in list_elements(text, json.JSONDecoder().raw_decode):
+        yield item
+
+
+def list_elements(text: str, decode: Callable[[str, int], tuple[Any, int]]) -> Iterator[tuple[int, int, Any]]:
+    """(start, end, decoded value) of each element of the JSON list `text`, in order; ValueError if
+    it is not one. `decode(text, at)` is a `raw_decode`: the value starting at `at`, and its end."""
     at = _SPACE.match(text).end()
     if text[at : at + 1] != "[":
         raise ValueError("not a JSON list")
@@ -41,9 +47,9 @@ def list_items(body: bytes) -> Iterator[Any]:
     if text[at : at + 1] == "]":
         return
     while True:
-        item, at = decode(text, at)
-        yield item
-        at = _SPACE.match(text, at).end()
+        item, end = decode(text, at)
+        yield at, end, item
+        at = _SPACE.match(text, end).end()
         follows = text[at : at + 1]
         if follows == "]":
             if text[_SPACE.match(text, at + 1).end() :]:

@@ -25,7 +25,7 @@ from typing import Any
 
 import orjson
 
-from .bulk import bulk_allocation
+from .bulk import bulk_allocation, list_elements
 
 # Levels of nesting a record may have (the record itself is level 1). orjson encodes at most 254
 # (`ORJSON_LEVELS`); the margin leaves room for what exports and the API wrap a record in.
@@ -165,24 +165,13 @@ class _Repair:
         if text[at : at + 1] != "[":
             value = json.loads(text)  # ValueError when it is not JSON at all
             raise NotAList(type(value).__name__)
-        at = _SPACE.match(text, at + 1).end()
-        if text[at : at + 1] == "]":
-            return
-        while True:
-            try:
-                item, end = self.decode(text, at)
-            except RecursionError:
-                item, end = _TooDeep(), _end_of_element(text, at)
-            yield at, end, item
-            at = _SPACE.match(text, end).end()
-            follows = text[at : at + 1]
-            if follows == "]":
-                if text[_SPACE.match(text, at + 1).end() :]:
-                    raise ValueError("text after the JSON list")
-                return
-            if follows != ",":
-                raise ValueError(f"expected , or ] at character {at}")
-            at = _SPACE.match(text, at + 1).end()
+        return list_elements(text, self._decode)
+
+    def _decode(self, text: str, at: int) -> tuple[Any, int]:
+        try:
+            return self.decode(text, at)
+        except RecursionError:
+            return _TooDeep(), _end_of_element(text, at)
 
     def _keep(self, index: int, start: int, source: str, item: Any) -> None:
         wide, self.wide = self.wide, []
