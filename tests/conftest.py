@@ -14,6 +14,7 @@ from dashboard.orgs.registry import organizations
 from dashboard.snapshots import jobs, service
 
 TEST_TOKEN = "ocx_live_test_SECRET_token_4f9a"
+WEBHOOK_SECRET = "digest-shared-secret"
 
 
 @pytest.fixture(autouse=True)
@@ -95,6 +96,17 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
     test, before its fixtures (the database among them) are torn down."""
     if not jobs.wait_for_jobs(timeout=30):
         raise RuntimeError(f"Background jobs still running after the test: {', '.join(jobs.running_jobs())}")
+
+
+@pytest.fixture
+def receiver(settings: Any) -> Iterator[Any]:
+    """A webhook receiver on loopback that digests may post to, signed with WEBHOOK_SECRET."""
+    from tests.webhooks import WebhookReceiver
+
+    settings.DIGEST_WEBHOOK_SECRET = WEBHOOK_SECRET
+    settings.DIGEST_WEBHOOK_HOSTS = ["127.0.0.1"]
+    with WebhookReceiver() as running:
+        yield running
 
 
 @pytest.fixture

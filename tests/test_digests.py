@@ -11,18 +11,8 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from dashboard.digests.models import Delivery, Subscription
+from tests.conftest import WEBHOOK_SECRET as SECRET
 from tests.conftest import agent_record, expire_and_refresh, user_in
-from tests.webhooks import WebhookReceiver
-
-SECRET = "digest-shared-secret"
-
-
-@pytest.fixture
-def receiver(settings):
-    settings.DIGEST_WEBHOOK_SECRET = SECRET
-    settings.DIGEST_WEBHOOK_HOSTS = ["127.0.0.1"]
-    with WebhookReceiver() as running:
-        yield running
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from dashboard.snapshots import service
 from tests.conftest import agent_record, user_in
 
 FLEET = [agent_record(id=f"a{n:03d}", name=f"Agent {n}") for n in range(150)]
+OTHER_FLEET = [agent_record(id=f"other-{n:03d}", name=f"Other agent {n}") for n in range(150)]
 
 
 @pytest.fixture
@@ -120,3 +121,42 @@ def test_a_smaller_loss_is_read_as_usual(guarded, clock):
 
     assert len(service.get_snapshot().agents) == 100
     assert AgentChange.objects.filter(kind=AgentChange.REMOVED).count() == 50
+
+
+def test_an_answer_of_the_same_size_with_other_agents_is_held_back(guarded, clock, client, django_user_model):
+    guarded.set_agents(OTHER_FLEET)
+    clock.shift(600)
+
+    with pytest.raises(CommandError, match="not among them"):
+        refresh()
+    client.force_login(user_in(django_user_model, "admin", "Staff"))
+    status = client.get("/status/").content.decode()
+
+    assert {agent.id for agent in service.get_snapshot().agents} == {record["id"] for record in FLEET}
+    assert not AgentChange.objects.exists()  # neither 150 removals nor 150 additions
+    assert "another organization" in status and "<strong>100%</strong>" in status
+
+
+def test_an_answer_that_keeps_most_agents_and_renames_the_rest_is_taken(guarded, clock):
+    renamed = FLEET[:100] + [agent_record(id=f"new-{n:03d}", name=f"New {n}") for n in range(50)]
+    guarded.set_agents(renamed)
+    clock.shift(600)
+
+    refresh()
+
+    assert {agent.id for agent in service.get_snapshot().agents} == {record["id"] for record in renamed}
+    assert AgentChange.objects.filter(kind=AgentChange.REMOVED).count() == 50
+
+
+def test_accepting_the_other_fleet_records_the_replacement(guarded, clock, client, django_user_model):
+    guarded.set_agents(OTHER_FLEET)
+    clock.shift(600)
+    with pytest.raises(CommandError):
+        refresh()
+    client.force_login(user_in(django_user_model, "admin", "Staff"))
+
+    client.post("/status/accept-held-read/")
+
+    assert {agent.id for agent in service.get_snapshot().agents} == {record["id"] for record in OTHER_FLEET}
+    assert AgentChange.objects.filter(kind=AgentChange.REMOVED).count() == 150
+    assert AgentChange.objects.filter(kind=AgentChange.ADDED).count() == 150

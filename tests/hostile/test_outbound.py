@@ -27,17 +27,8 @@ from tests.conftest import TEST_TOKEN, agent_record, expire_and_refresh, user_in
 from tests.webhooks import WebhookReceiver
 
 ROOT = Path(__file__).resolve().parents[2]
-SECRET = "digest-shared-secret"
 # Generous: the promise is "within the deadline"; a busy machine may add a little.
 SLACK = 1.0
-
-
-@pytest.fixture
-def receiver(settings):
-    settings.DIGEST_WEBHOOK_SECRET = SECRET
-    settings.DIGEST_WEBHOOK_HOSTS = ["127.0.0.1"]
-    with WebhookReceiver() as running:
-        yield running
 
 
 def hostile_urls(port: int) -> dict[str, tuple[str, str]]:
