@@ -5,9 +5,10 @@ Plain Python and Django's HTML utilities only: no models, views or caches.
 
 from typing import Any
 
+from dashboard.opencx.payload import ParseProblem
+
 from .kinds import ValueContext
 from .registry import OPENCX_FIELDS, Column, Field, FieldRegistry, active_registry, override_registry
-from .values import ParseProblem
 
 # The record type of OpenCX's fields, for type hints; records of another registry have its fields.
 PhoneAgent = OPENCX_FIELDS.record_type

@@ -21,8 +21,10 @@ from typing import Any
 
 from django.utils.safestring import SafeString
 
+from dashboard.opencx.payload import ParseProblem
+
 from . import kinds, values
-from .values import ParseProblem, bulk_allocation, describe
+from .values import bulk_allocation, describe
 
 AGENT_TYPES = ("inbound", "outbound")
 MODELS = ("oppie-vox", "oppie-vox-turbo", "oppie-vox-2", "oppie-vox-livekit")

@@ -8,7 +8,6 @@ was wrong and, where something can still be kept, with that value.
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from sys import intern
 from typing import Any
@@ -31,21 +30,6 @@ class FieldError(ValueError):
     def __init__(self, message: str, value: Any = None) -> None:
         super().__init__(message)
         self.value = value
-
-
-@dataclass(frozen=True, slots=True)
-class ParseProblem:
-    """Something in the upstream payload that could not be read as the schema says."""
-
-    index: int
-    agent_id: str | None
-    field: str | None
-    message: str
-
-    def __str__(self) -> str:
-        who = f"agent {self.agent_id!r}" if self.agent_id is not None else f"record #{self.index + 1}"
-        where = f", field {self.field!r}" if self.field else ""
-        return f"{who}{where}: {self.message}"
 
 
 def describe(value: Any) -> str:

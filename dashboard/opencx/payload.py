@@ -6,7 +6,7 @@ encode; an integer beyond 64 bits cannot be encoded by orjson (JSON exports, raw
 history's hashes); nesting deeper than `MAX_DEPTH` is beyond what orjson encodes; bytes that are
 not UTF-8, a 5,000-digit integer or nesting beyond Python's recursion make the whole list
 undecodable. Here each such record is repaired (text gets U+FFFD, a wide integer becomes text)
-or, when it cannot be, left out, with a `RecordProblem` naming it, and the body the dashboard
+or, when it cannot be, left out, with a `ParseProblem` naming it, and the body the dashboard
 keeps is re-encoded from the repaired records, so nothing downstream ever decodes the hostile
 form again.
 
@@ -53,13 +53,19 @@ class NotAList(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
-class RecordProblem:
-    """What was repaired in, or left out of, one element of the list (`index` counts from 0)."""
+class ParseProblem:
+    """Something in the upstream payload that could not be read as it was sent or as the schema
+    says: repaired or left out here, or read as not set by the registry (`index` counts from 0)."""
 
     index: int
     agent_id: str | None
     field: str | None
     message: str
+
+    def __str__(self) -> str:
+        who = f"agent {self.agent_id!r}" if self.agent_id is not None else f"record #{self.index + 1}"
+        where = f", field {self.field!r}" if self.field else ""
+        return f"{who}{where}: {self.message}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +75,7 @@ class AgentList:
     records: list[Any]
     # As received when nothing needed repair; else the repaired records, encoded again (UTF-8).
     body: bytes
-    problems: tuple[RecordProblem, ...] = ()
+    problems: tuple[ParseProblem, ...] = ()
 
 
 def read_agent_list(body: bytes) -> AgentList:
@@ -131,7 +137,7 @@ class _Repair:
         self.decode = json.JSONDecoder(
             parse_int=self._integer, parse_float=self._float, parse_constant=self._not_a_number, strict=False
         ).raw_decode
-        self.problems: list[RecordProblem] = []
+        self.problems: list[ParseProblem] = []
         self.records: list[Any] = []
         self.pieces: list[str] = []
         self.changed = False
@@ -191,13 +197,13 @@ class _Repair:
         agent_id = item.get("id") if isinstance(item, dict) else None
         agent_id = agent_id if isinstance(agent_id, str) else None
         for field, message in fix.found:
-            self.problems.append(RecordProblem(index, agent_id, field, message))
+            self.problems.append(ParseProblem(index, agent_id, field, message))
         self.records.append(item)
         self.pieces.append(json.dumps(item, ensure_ascii=False, allow_nan=True))
         self.changed = True
 
     def _leave_out(self, index: int, agent_id: str | None, why: str) -> None:
-        self.problems.append(RecordProblem(index, agent_id, None, f"{why}; the agent is left out"))
+        self.problems.append(ParseProblem(index, agent_id, None, f"{why}; the agent is left out"))
         self.changed = True
 
     def _byte_at(self, at: int) -> int:

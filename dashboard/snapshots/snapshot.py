@@ -101,7 +101,7 @@ def build_snapshot(
 ) -> Snapshot:
     """A snapshot of one organization's agent objects, parsed by the registry in force.
 
-    `repaired` is what reading the body repaired or left out (`opencx.payload.RecordProblem`s, or
+    `repaired` is what reading the body repaired or left out (`opencx.payload.ParseProblem`s, or
     the tuples the shared cache keeps of them): problems the records themselves no longer show."""
     agents, problems = active_registry().parse(records, org=org)
     return Snapshot(
