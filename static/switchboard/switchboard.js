@@ -151,9 +151,11 @@
     query.delete("page");
     query.delete("pick");
     if (search) query.set("facet_q", search);
+    target.setAttribute("aria-busy", "true"); // its values are on their way
     fetch(button.dataset.facetUrl + "?" + query.toString(), { credentials: "same-origin" })
       .then(function (response) { return response.ok ? response.text() : null; })
       .then(function (html) {
+        target.removeAttribute("aria-busy");
         if (html === null) return;
         var focused = target.contains(document.activeElement) ? document.activeElement : null;
         var wanted = focused ? { name: focused.name, value: focused.value } : pendingFocus;
@@ -169,7 +171,7 @@
         }
         if (pendingFocus && pendingFocus.name === button.id.replace(/^filter-/, "")) pendingFocus = null;
       })
-      .catch(function () { /* the values the page came with stay */ });
+      .catch(function () { target.removeAttribute("aria-busy"); /* the values the page came with stay */ });
   }
   document.addEventListener("show.bs.dropdown", function (event) {
     var button = event.target;

@@ -40,6 +40,8 @@ def test_ticking_a_facet_by_keyboard_applies_it_and_the_focus_comes_back_to_it(s
         page.keyboard.press("Space")
 
     ticked = page.locator(f'[aria-labelledby="filter-type"] input[value="{value}"]')
+    # The menu reopens and fetches its values, which replace its boxes: wait for them.
+    expect(menu.locator(".facet-options")).not_to_have_attribute("aria-busy", "true")
     expect(ticked).to_be_focused()
     expect(ticked).to_be_checked()
     assert query_of(page) == [("type", value)]  # nothing else: no empty field came along
